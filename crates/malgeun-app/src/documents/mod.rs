@@ -1,0 +1,105 @@
+//! Documents from draft to registration: 기안, 임시저장, attachments, 상신, the approval acts, 회수,
+//! 재기안, registration, 공문 접수, corrections, and what a person may see of them.
+
+mod act;
+mod draft;
+mod line;
+mod rows;
+mod view;
+
+pub use act::ActInput;
+pub use draft::{AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput};
+pub use line::{StepInput, line_from_json, line_to_json};
+pub use view::{DocumentView, HistoryEntry, InboxPage, LineMemberView, RegisterPage};
+
+use std::sync::Arc;
+
+use malgeun_domain::approval::{Act, ApprovalLine, Decision, Progress};
+use malgeun_domain::catalogue::KindDefinition;
+use malgeun_domain::document::DocumentStatus;
+use malgeun_domain::{ComplexId, DocumentId};
+use malgeun_store::db::Conn;
+use malgeun_store::documents::{self, ApprovalRow, AttachmentRow, DocumentRow, VersionRow};
+
+use crate::App;
+use crate::error::AppError;
+use crate::member::parse_id;
+
+/// A document loaded for a command or a view.
+#[derive(Clone, Debug)]
+pub(crate) struct Loaded {
+    pub doc: DocumentRow,
+    pub status: DocumentStatus,
+    pub version: VersionRow,
+    pub attachments: Vec<AttachmentRow>,
+    pub approvals: Vec<ApprovalRow>,
+    pub kind: Arc<KindDefinition>,
+    pub line: ApprovalLine,
+}
+
+impl Loaded {
+    /// The approval round of the current version, replayed from its recorded acts.
+    pub fn progress(&self) -> Result<Option<Progress>, AppError> {
+        if self.version.submitted_at.is_none() {
+            return Ok(None);
+        }
+        let acts = self
+            .approvals
+            .iter()
+            .map(|a| {
+                Ok(Act {
+                    position: parse_id(&a.position_id)?,
+                    proxy: a.proxy,
+                    decision: Decision::from_code(&a.decision).ok_or_else(|| {
+                        AppError::internal(format!("stored decision `{}`", a.decision))
+                    })?,
+                })
+            })
+            .collect::<Result<Vec<_>, AppError>>()?;
+        Progress::replay(self.line.clone(), &acts)
+            .map(Some)
+            .map_err(|e| AppError::internal(format!("stored approvals do not replay: {e}")))
+    }
+}
+
+pub(crate) fn document_not_found() -> AppError {
+    AppError::not_found("document_not_found", "문서", "document")
+}
+
+impl App {
+    /// Loads a document's current version with its attachments, acts and kind.
+    pub(crate) async fn load(
+        &self,
+        mut conn: Conn<'_>,
+        complex: ComplexId,
+        id: DocumentId,
+    ) -> Result<Loaded, AppError> {
+        let cid = complex.to_string();
+        let did = id.to_string();
+        let doc = documents::document(conn.reborrow(), &cid, &did)
+            .await?
+            .ok_or_else(document_not_found)?;
+        let status: DocumentStatus = doc.status.parse().map_err(AppError::internal)?;
+        let version = documents::version(conn.reborrow(), &cid, &did, doc.current_version)
+            .await?
+            .ok_or_else(|| AppError::internal("document without its current version"))?;
+        let attachments =
+            documents::attachments(conn.reborrow(), &cid, &did, doc.current_version).await?;
+        let approvals =
+            documents::approvals(conn.reborrow(), &cid, &did, Some(doc.current_version)).await?;
+        let kind_version = u32::try_from(doc.kind_version).map_err(AppError::internal)?;
+        let kind = self
+            .kind_version(conn.reborrow(), complex, &doc.kind_code, kind_version)
+            .await?;
+        let line = line_from_json(&version.line_json)?;
+        Ok(Loaded {
+            doc,
+            status,
+            version,
+            attachments,
+            approvals,
+            kind,
+            line,
+        })
+    }
+}

@@ -1,0 +1,167 @@
+//! Use cases of 맑은. One command is one database transaction that starts by locking the complex's
+//! ledger head, checks who may do what, writes its rows and appends its ledger entry before it
+//! commits. Authorization lives here, not in the web layer.
+
+pub mod auth;
+pub mod catalogue;
+pub mod documents;
+pub mod error;
+pub mod events;
+pub mod keys;
+pub mod member;
+pub mod org;
+pub mod proofs;
+pub mod standards;
+pub mod verify;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use malgeun_domain::{ComplexId, Timestamp};
+use malgeun_ledger::NoteSigner;
+use malgeun_store::{BlobStore, Db};
+
+pub use error::{AppError, ErrorKind};
+pub use keys::LedgerKeys;
+pub use member::{Caller, Member};
+
+/// Limits on what callers may send.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Largest attachment in bytes.
+    pub max_attachment_bytes: u64,
+    /// Most attachments per version.
+    pub max_attachments: usize,
+    /// Session lifetime in seconds.
+    pub session_ttl_secs: i64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_attachment_bytes: 20 * 1024 * 1024,
+            max_attachments: 50,
+            session_ttl_secs: 12 * 3600,
+        }
+    }
+}
+
+/// Where time comes from: the system clock, or a clock the caller moves (the demo seeder writes a
+/// few months of history; tests pin time).
+#[derive(Debug, Default)]
+pub struct Clock {
+    fixed: AtomicI64,
+}
+
+impl Clock {
+    /// The current time (microseconds, UTC).
+    pub fn now(&self) -> Timestamp {
+        let fixed = self.fixed.load(Ordering::Relaxed);
+        if fixed != 0 {
+            return Timestamp::from_micros(fixed);
+        }
+        let micros = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
+            .unwrap_or(0);
+        Timestamp::from_micros(micros)
+    }
+
+    /// Pins the clock (`None` returns to the system clock).
+    pub fn set(&self, t: Option<Timestamp>) {
+        self.fixed
+            .store(t.map_or(0, Timestamp::as_micros), Ordering::Relaxed);
+    }
+}
+
+struct Inner {
+    db: Db,
+    blobs: BlobStore,
+    keys: LedgerKeys,
+    limits: Limits,
+    clock: Clock,
+    signers: Mutex<HashMap<ComplexId, NoteSigner>>,
+    kinds: catalogue::KindCache,
+}
+
+/// The application: cheap to clone, shared by every request.
+#[derive(Clone)]
+pub struct App {
+    inner: Arc<Inner>,
+}
+
+impl App {
+    /// Wires the application over a migrated database and a blob store.
+    pub fn new(db: Db, blobs: BlobStore, keys: LedgerKeys, limits: Limits) -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                db,
+                blobs,
+                keys,
+                limits,
+                clock: Clock::default(),
+                signers: Mutex::new(HashMap::new()),
+                kinds: catalogue::KindCache::default(),
+            }),
+        }
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Db {
+        &self.inner.db
+    }
+
+    /// The blob store.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.inner.blobs
+    }
+
+    /// The ledger keys.
+    pub fn keys(&self) -> &LedgerKeys {
+        &self.inner.keys
+    }
+
+    /// The limits.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// A new random id.
+    pub fn new_uuid() -> uuid::Uuid {
+        uuid::Uuid::new_v4()
+    }
+
+    /// The complex's signer, derived once and cached.
+    pub(crate) fn signer(&self, complex: ComplexId) -> NoteSigner {
+        let mut cache = self
+            .inner
+            .signers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .entry(complex)
+            .or_insert_with(|| self.inner.keys.signer(complex))
+            .clone()
+    }
+}
+
+impl App {
+    /// Starts a write transaction for a complex and takes its ledger head lock first, so every
+    /// command on one complex is serialised and reads inside it are current.
+    pub(crate) async fn begin_write(
+        &self,
+        complex: ComplexId,
+    ) -> Result<(malgeun_store::Tx, malgeun_store::ledger::Head), AppError> {
+        let mut tx = self.db().begin().await?;
+        let head = malgeun_store::ledger::lock_head(&mut tx, &complex.to_string())
+            .await?
+            .ok_or_else(member::complex_not_found)?;
+        Ok((tx, head))
+    }
+}

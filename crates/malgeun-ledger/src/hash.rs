@@ -1,0 +1,220 @@
+//! SHA-256 hashes with the RFC 6962 leaf/node domain separation.
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use sha2::{Digest, Sha256};
+
+/// Prefix that keeps leaf hashes from colliding with interior node hashes
+/// (second-preimage defence of RFC 6962 §2.1).
+const LEAF_PREFIX: u8 = 0x00;
+/// Prefix for interior nodes; see [`LEAF_PREFIX`].
+const NODE_PREFIX: u8 = 0x01;
+
+/// A SHA-256 digest: a leaf hash, node hash or tree root.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Hash(pub [u8; 32]);
+
+/// Why bytes or text could not be read as a [`Hash`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HashError {
+    /// Hashes are exactly 32 bytes; anything else is a protocol violation,
+    /// never something to pad or truncate.
+    #[error("hash must be 32 bytes, got {0}")]
+    Length(usize),
+    /// The text was not valid hex.
+    #[error("invalid hex digest")]
+    Hex,
+    /// The text was not valid standard base64.
+    #[error("invalid base64 digest")]
+    Base64,
+}
+
+impl Hash {
+    /// Reads a hash from untrusted bytes, rejecting any other length.
+    pub fn from_slice(bytes: &[u8]) -> Result<Hash, HashError> {
+        <[u8; 32]>::try_from(bytes)
+            .map(Hash)
+            .map_err(|_| HashError::Length(bytes.len()))
+    }
+
+    /// Lowercase hex, the form used in logs and database dumps.
+    pub fn to_hex(&self) -> String {
+        const DIGITS: &[u8; 16] = b"0123456789abcdef";
+        let mut s = String::with_capacity(64);
+        for b in self.0 {
+            s.push(DIGITS[usize::from(b >> 4)] as char);
+            s.push(DIGITS[usize::from(b & 0x0f)] as char);
+        }
+        s
+    }
+
+    /// Parses 64 hex digits (either case).
+    pub fn from_hex(text: &str) -> Result<Hash, HashError> {
+        let bytes = text.as_bytes();
+        if bytes.len() != 64 {
+            return Err(HashError::Hex);
+        }
+        let mut out = [0u8; 32];
+        for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            *o = (hex_val(pair[0])? << 4) | hex_val(pair[1])?;
+        }
+        Ok(Hash(out))
+    }
+
+    /// Standard base64, the form used in checkpoints and proofs on the wire.
+    pub fn to_base64(&self) -> String {
+        STANDARD.encode(self.0)
+    }
+
+    /// Parses standard (padded) base64 that decodes to exactly 32 bytes.
+    pub fn from_base64(text: &str) -> Result<Hash, HashError> {
+        let bytes = STANDARD.decode(text).map_err(|_| HashError::Base64)?;
+        Hash::from_slice(&bytes)
+    }
+
+    /// The raw digest bytes.
+    pub fn as_bytes(&self) -> &[u8; 32] {
+        &self.0
+    }
+}
+
+fn hex_val(c: u8) -> Result<u8, HashError> {
+    match c {
+        b'0'..=b'9' => Ok(c - b'0'),
+        b'a'..=b'f' => Ok(c - b'a' + 10),
+        b'A'..=b'F' => Ok(c - b'A' + 10),
+        _ => Err(HashError::Hex),
+    }
+}
+
+impl fmt::Debug for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Hash({})", self.to_hex())
+    }
+}
+
+impl fmt::Display for Hash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.to_hex())
+    }
+}
+
+impl AsRef<[u8]> for Hash {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<[u8; 32]> for Hash {
+    fn from(bytes: [u8; 32]) -> Self {
+        Hash(bytes)
+    }
+}
+
+impl TryFrom<&[u8]> for Hash {
+    type Error = HashError;
+    fn try_from(bytes: &[u8]) -> Result<Self, Self::Error> {
+        Hash::from_slice(bytes)
+    }
+}
+
+fn finish(h: Sha256) -> Hash {
+    Hash(h.finalize().into())
+}
+
+/// RFC 6962 leaf hash: SHA-256(0x00 || data).
+pub fn leaf_hash(data: &[u8]) -> Hash {
+    let mut h = Sha256::new();
+    h.update([LEAF_PREFIX]);
+    h.update(data);
+    finish(h)
+}
+
+/// RFC 6962 interior node hash: SHA-256(0x01 || left || right).
+pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
+    let mut buf = [0u8; 65];
+    buf[0] = NODE_PREFIX;
+    buf[1..33].copy_from_slice(&left.0);
+    buf[33..].copy_from_slice(&right.0);
+    finish(Sha256::new_with_prefix(buf))
+}
+
+/// Root of the empty tree: SHA-256 of the empty string (RFC 6962 §2.1).
+pub fn empty_root() -> Hash {
+    finish(Sha256::new())
+}
+
+/// Incremental leaf hasher for leaves that arrive in pieces (for example a
+/// canonical encoding written field by field), so callers need not
+/// concatenate them into a temporary buffer first.
+#[derive(Clone)]
+pub struct LeafHasher(Sha256);
+
+impl LeafHasher {
+    /// Starts a leaf hash with the 0x00 prefix already absorbed.
+    pub fn new() -> Self {
+        LeafHasher(Sha256::new_with_prefix([LEAF_PREFIX]))
+    }
+
+    /// Absorbs the next piece of leaf data.
+    pub fn update(&mut self, data: &[u8]) -> &mut Self {
+        self.0.update(data);
+        self
+    }
+
+    /// Finishes this leaf and resets the hasher for the next one.
+    pub fn finish_reset(&mut self) -> Hash {
+        let out = Hash(self.0.finalize_reset().into());
+        self.0.update([LEAF_PREFIX]);
+        out
+    }
+
+    /// Finishes the leaf hash.
+    pub fn finish(self) -> Hash {
+        finish(self.0)
+    }
+}
+
+impl Default for LeafHasher {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_values() {
+        assert_eq!(
+            empty_root().to_hex(),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+        );
+        // RFC 6962 reference tree, size 1 (leaf input is empty).
+        assert_eq!(
+            leaf_hash(b"").to_hex(),
+            "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
+        );
+        let mut lh = LeafHasher::new();
+        lh.update(b"ab");
+        assert_eq!(lh.finish_reset(), leaf_hash(b"ab"));
+        lh.update(b"a").update(b"b");
+        assert_eq!(lh.finish(), leaf_hash(b"ab"));
+    }
+
+    #[test]
+    fn encodings_round_trip_and_reject() {
+        let h = leaf_hash(b"x");
+        assert_eq!(Hash::from_hex(&h.to_hex()), Ok(h));
+        assert_eq!(Hash::from_hex(&h.to_hex().to_uppercase()), Ok(h));
+        assert_eq!(Hash::from_base64(&h.to_base64()), Ok(h));
+        assert_eq!(Hash::from_slice(&[0u8; 31]), Err(HashError::Length(31)));
+        assert_eq!(Hash::from_slice(&[0u8; 33]), Err(HashError::Length(33)));
+        assert!(Hash::from_hex("zz").is_err());
+        assert!(Hash::from_hex(&"g".repeat(64)).is_err());
+        assert!(format!("{h:?}").contains(&h.to_hex()));
+    }
+}

@@ -1,0 +1,37 @@
+//! Storage errors.
+
+use thiserror::Error;
+
+/// What can go wrong below the use cases. None of these is the user's fault except `Conflict`.
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// The database failed or refused.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The blob store failed.
+    #[error("blob store: {0}")]
+    Blob(String),
+    /// A uniqueness rule was hit (e.g. a login already taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// Stored data does not parse: someone edited it outside the service, or a bug.
+    #[error("corrupt data: {0}")]
+    Corrupt(String),
+    /// The database URL names no supported engine.
+    #[error("unsupported database URL `{0}` (use sqlite:// or postgres://)")]
+    UnsupportedUrl(String),
+}
+
+impl StoreError {
+    /// Whether the error is a unique-constraint violation, which callers turn into a clear message.
+    pub fn is_unique_violation(&self) -> bool {
+        match self {
+            Self::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            Self::Conflict(_) => true,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,300 @@
+//! Ledger persistence: entries (leaves with their payloads), the complete nodes of level ≥ 1 as
+//! they are finished, and one head row per complex holding the frontier and the latest signed
+//! checkpoint. Locking the head row is how every write to a complex is serialised.
+
+use std::collections::HashMap;
+
+use futures::TryStreamExt;
+use malgeun_ledger::{Frontier, Hash, NodeId, leaf_hash};
+use sqlx::Row as _;
+
+use crate::db::{Conn, Tx};
+use crate::error::StoreError;
+
+/// The head of one complex's log as of the current transaction.
+#[derive(Clone, Debug)]
+pub struct Head {
+    /// The compact range over all leaves so far.
+    pub frontier: Frontier,
+    /// The latest signed checkpoint note (empty before the first entry).
+    pub checkpoint: String,
+}
+
+impl Head {
+    /// Number of entries.
+    pub fn size(&self) -> u64 {
+        self.frontier.size()
+    }
+}
+
+/// An entry to append.
+#[derive(Clone, Copy, Debug)]
+pub struct NewEntry<'a> {
+    /// Event name, e.g. `document.approve` (an indexed copy of what the payload says).
+    pub event: &'a str,
+    /// The document or other object the event is about, for per-object history.
+    pub subject: Option<&'a str>,
+    /// When, in microseconds.
+    pub at: i64,
+    /// The canonical payload: the leaf is `SHA-256(0x00 || payload)`.
+    pub payload: &'a str,
+}
+
+/// A stored entry.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Entry {
+    /// Leaf index.
+    pub idx: i64,
+    /// Event name.
+    pub event: String,
+    /// Subject id.
+    pub subject: Option<String>,
+    /// When, in microseconds.
+    pub at: i64,
+    /// Canonical payload.
+    pub payload: String,
+    /// Stored leaf hash (32 bytes).
+    pub leaf_hash: Vec<u8>,
+}
+
+fn to_i64(n: u64) -> Result<i64, StoreError> {
+    i64::try_from(n).map_err(|_| StoreError::Corrupt(format!("{n} does not fit a BIGINT")))
+}
+
+/// Creates the empty head of a new complex's log.
+pub async fn create_head(tx: &mut Tx, complex_id: &str) -> Result<(), StoreError> {
+    exec!(
+        tx.conn(),
+        "INSERT INTO ledger_heads (complex_id, size, frontier, checkpoint) VALUES ($1, 0, $2, '')",
+        complex_id,
+        Frontier::new().to_bytes()
+    )?;
+    Ok(())
+}
+
+/// Locks the complex's head for the rest of the transaction and reads it. Every write transaction
+/// of a complex starts here, so writes to one complex are serialised on every engine and nothing
+/// can deadlock on lock order.
+pub async fn lock_head(tx: &mut Tx, complex_id: &str) -> Result<Option<Head>, StoreError> {
+    let row: Option<(Vec<u8>, String)> = fetch_as!(
+        tx.conn(),
+        (Vec<u8>, String),
+        fetch_optional,
+        "UPDATE ledger_heads SET size = size WHERE complex_id = $1 RETURNING frontier, checkpoint",
+        complex_id
+    )?;
+    row.map(|(frontier, checkpoint)| {
+        Ok(Head {
+            frontier: Frontier::from_bytes(&frontier)
+                .map_err(|e| StoreError::Corrupt(format!("ledger frontier: {e}")))?,
+            checkpoint,
+        })
+    })
+    .transpose()
+}
+
+/// Reads the head without locking (for serving checkpoints and proofs).
+pub async fn read_head(conn: Conn<'_>, complex_id: &str) -> Result<Option<Head>, StoreError> {
+    let row: Option<(Vec<u8>, String)> = fetch_as!(
+        conn,
+        (Vec<u8>, String),
+        fetch_optional,
+        "SELECT frontier, checkpoint FROM ledger_heads WHERE complex_id = $1",
+        complex_id
+    )?;
+    row.map(|(frontier, checkpoint)| {
+        Ok(Head {
+            frontier: Frontier::from_bytes(&frontier)
+                .map_err(|e| StoreError::Corrupt(format!("ledger frontier: {e}")))?,
+            checkpoint,
+        })
+    })
+    .transpose()
+}
+
+/// Appends an entry at index `head.size()`, storing the nodes it completes; returns the index.
+pub async fn append(
+    tx: &mut Tx,
+    complex_id: &str,
+    head: &mut Head,
+    entry: NewEntry<'_>,
+) -> Result<u64, StoreError> {
+    let idx = head.size();
+    let leaf = leaf_hash(entry.payload.as_bytes());
+    exec!(
+        tx.conn(),
+        "INSERT INTO ledger_entries (complex_id, idx, leaf_hash, event, subject, at, payload) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        complex_id,
+        to_i64(idx)?,
+        leaf.0.to_vec(),
+        entry.event,
+        entry.subject,
+        entry.at,
+        entry.payload
+    )?;
+    for (node, hash) in head.frontier.append(leaf) {
+        exec!(
+            tx.conn(),
+            "INSERT INTO ledger_nodes (complex_id, level, idx, hash) VALUES ($1, $2, $3, $4)",
+            complex_id,
+            i64::from(node.level),
+            to_i64(node.index)?,
+            hash.0.to_vec()
+        )?;
+    }
+    Ok(idx)
+}
+
+/// Stores the head after appends, with the checkpoint signed over its new size and root.
+pub async fn save_head(tx: &mut Tx, complex_id: &str, head: &Head) -> Result<(), StoreError> {
+    exec!(
+        tx.conn(),
+        "UPDATE ledger_heads SET size = $2, frontier = $3, checkpoint = $4 WHERE complex_id = $1",
+        complex_id,
+        to_i64(head.size())?,
+        head.frontier.to_bytes(),
+        head.checkpoint.as_str()
+    )?;
+    Ok(())
+}
+
+/// Fetches stored complete nodes (level 0 from the entries' leaf hashes).
+pub async fn fetch_nodes(
+    mut conn: Conn<'_>,
+    complex_id: &str,
+    ids: &[NodeId],
+) -> Result<HashMap<NodeId, Hash>, StoreError> {
+    let mut out = HashMap::with_capacity(ids.len());
+    for id in ids {
+        let index = to_i64(id.index)?;
+        let bytes: Option<Vec<u8>> = if id.level == 0 {
+            fetch_scalar!(
+                conn.reborrow(),
+                Vec<u8>,
+                fetch_optional,
+                "SELECT leaf_hash FROM ledger_entries WHERE complex_id = $1 AND idx = $2",
+                complex_id,
+                index
+            )?
+        } else {
+            fetch_scalar!(
+                conn.reborrow(),
+                Vec<u8>,
+                fetch_optional,
+                "SELECT hash FROM ledger_nodes WHERE complex_id = $1 AND level = $2 AND idx = $3",
+                complex_id,
+                i64::from(id.level),
+                index
+            )?
+        };
+        let bytes = bytes.ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "ledger node level {} index {} missing",
+                id.level, id.index
+            ))
+        })?;
+        let hash = Hash::from_slice(&bytes)
+            .map_err(|e| StoreError::Corrupt(format!("ledger node hash: {e}")))?;
+        out.insert(*id, hash);
+    }
+    Ok(out)
+}
+
+/// One entry by index.
+pub async fn entry(
+    conn: Conn<'_>,
+    complex_id: &str,
+    idx: u64,
+) -> Result<Option<Entry>, StoreError> {
+    fetch_as!(
+        conn,
+        Entry,
+        fetch_optional,
+        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries WHERE complex_id = $1 AND idx = $2",
+        complex_id,
+        to_i64(idx)?
+    )
+}
+
+/// The entries about one subject, oldest first (a document's history).
+pub async fn entries_for_subject(
+    conn: Conn<'_>,
+    complex_id: &str,
+    subject: &str,
+) -> Result<Vec<Entry>, StoreError> {
+    fetch_as!(
+        conn,
+        Entry,
+        fetch_all,
+        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries \
+         WHERE complex_id = $1 AND subject = $2 ORDER BY idx",
+        complex_id,
+        subject
+    )
+}
+
+/// A page of entries by index range, oldest first.
+pub async fn entries_range(
+    conn: Conn<'_>,
+    complex_id: &str,
+    from: u64,
+    limit: u32,
+) -> Result<Vec<Entry>, StoreError> {
+    fetch_as!(
+        conn,
+        Entry,
+        fetch_all,
+        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries \
+         WHERE complex_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3",
+        complex_id,
+        to_i64(from)?,
+        i64::from(limit)
+    )
+}
+
+/// Streams every entry of a complex in index order: `(idx, stored leaf hash, payload)`.
+pub async fn scan_entries<F>(
+    conn: Conn<'_>,
+    complex_id: &str,
+    mut each: F,
+) -> Result<(), StoreError>
+where
+    F: FnMut(i64, &[u8], &str),
+{
+    const SQL: &str =
+        "SELECT idx, leaf_hash, payload FROM ledger_entries WHERE complex_id = $1 ORDER BY idx";
+    match conn {
+        Conn::Sqlite(c) => {
+            let mut rows = sqlx::query(SQL).bind(complex_id).fetch(&mut *c);
+            while let Some(r) = rows.try_next().await? {
+                each(
+                    r.try_get(0)?,
+                    r.try_get::<&[u8], _>(1)?,
+                    r.try_get::<&str, _>(2)?,
+                );
+            }
+        }
+        Conn::Pg(c) => {
+            let mut rows = sqlx::query(SQL).bind(complex_id).fetch(&mut *c);
+            while let Some(r) = rows.try_next().await? {
+                each(
+                    r.try_get(0)?,
+                    r.try_get::<&[u8], _>(1)?,
+                    r.try_get::<&str, _>(2)?,
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Ids of all complexes that have a log.
+pub async fn complexes_with_logs(conn: Conn<'_>) -> Result<Vec<String>, StoreError> {
+    fetch_scalar!(
+        conn,
+        String,
+        fetch_all,
+        "SELECT complex_id FROM ledger_heads ORDER BY complex_id"
+    )
+}

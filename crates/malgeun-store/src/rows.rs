@@ -1,0 +1,162 @@
+//! Generic reads and writes of ledgered rows by their [`TableSpec`]: the same code writes a row and
+//! reads it back for verification, so the two can never disagree on columns.
+
+use futures::TryStreamExt;
+use sqlx::Row as _;
+
+use crate::db::{Conn, Tx};
+use crate::error::StoreError;
+use crate::image::{ColType, Row, TableSpec, Value};
+
+fn upsert_sql(t: &TableSpec) -> String {
+    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+    let params: Vec<String> = (1..=cols.len() + 1).map(|i| format!("${i}")).collect();
+    let updates: Vec<String> = cols
+        .iter()
+        .filter(|c| !t.keys.contains(c))
+        .chain(std::iter::once(&"ledger_index"))
+        .map(|c| format!("{c} = excluded.{c}"))
+        .collect();
+    format!(
+        "INSERT INTO {} ({}, ledger_index) VALUES ({}) ON CONFLICT ({}) DO UPDATE SET {}",
+        t.name,
+        cols.join(", "),
+        params.join(", "),
+        t.keys.join(", "),
+        updates.join(", ")
+    )
+}
+
+macro_rules! bind_row {
+    ($q:expr, $row:expr, $idx:expr) => {{
+        let mut q = $q;
+        for (v, (_, ty)) in $row.values.iter().zip($row.table.columns) {
+            q = match (v, ty) {
+                (Value::Text(s), _) => q.bind(s.as_str()),
+                (Value::Int(n), _) => q.bind(*n),
+                (Value::Bool(b), _) => q.bind(*b),
+                (Value::Null, ColType::Int) => q.bind(None::<i64>),
+                (Value::Null, ColType::Bool) => q.bind(None::<bool>),
+                (Value::Null, _) => q.bind(None::<String>),
+            };
+        }
+        q.bind($idx)
+    }};
+}
+
+/// Inserts or replaces a ledgered row, stamping it with the index of the event that wrote it.
+pub async fn upsert(tx: &mut Tx, row: &Row, ledger_index: i64) -> Result<(), StoreError> {
+    let sql = upsert_sql(row.table);
+    match tx.conn() {
+        Conn::Sqlite(c) => {
+            bind_row!(sqlx::query(&sql), row, ledger_index)
+                .execute(&mut *c)
+                .await?;
+        }
+        Conn::Pg(c) => {
+            bind_row!(sqlx::query(&sql), row, ledger_index)
+                .execute(&mut *c)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+macro_rules! decode_row {
+    ($r:expr, $t:expr) => {{
+        let mut values = Vec::with_capacity($t.columns.len());
+        for (i, (_, ty)) in $t.columns.iter().enumerate() {
+            values.push(match ty {
+                ColType::Text | ColType::Secret => Value::from($r.try_get::<Option<String>, _>(i)?),
+                ColType::Int => Value::from($r.try_get::<Option<i64>, _>(i)?),
+                ColType::Bool => Value::from($r.try_get::<Option<bool>, _>(i)?),
+            });
+        }
+        let idx: i64 = $r.try_get($t.columns.len())?;
+        (Row { table: $t, values }, idx)
+    }};
+}
+
+/// Streams every row of a ledgered table for one complex with its `ledger_index`, in key order.
+pub async fn scan<F>(
+    conn: Conn<'_>,
+    t: &'static TableSpec,
+    complex_id: &str,
+    mut each: F,
+) -> Result<(), StoreError>
+where
+    F: FnMut(Row, i64),
+{
+    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+    let sql = format!(
+        "SELECT {}, ledger_index FROM {} WHERE {} = $1 ORDER BY {}",
+        cols.join(", "),
+        t.name,
+        t.keys[0],
+        t.keys.join(", ")
+    );
+    match conn {
+        Conn::Sqlite(c) => {
+            let mut rows = sqlx::query(&sql).bind(complex_id).fetch(&mut *c);
+            while let Some(r) = rows.try_next().await? {
+                let (row, idx) = decode_row!(r, t);
+                each(row, idx);
+            }
+        }
+        Conn::Pg(c) => {
+            let mut rows = sqlx::query(&sql).bind(complex_id).fetch(&mut *c);
+            while let Some(r) = rows.try_next().await? {
+                let (row, idx) = decode_row!(r, t);
+                each(row, idx);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Deletes a ledgered row by its key (the event that deletes it records a tombstone).
+pub async fn delete(tx: &mut Tx, row: &Row) -> Result<(), StoreError> {
+    let t = row.table;
+    let cond: Vec<String> = t
+        .keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| format!("{k} = ${}", i + 1))
+        .collect();
+    let sql = format!("DELETE FROM {} WHERE {}", t.name, cond.join(" AND "));
+    let keys: Vec<(&Value, ColType)> = t
+        .keys
+        .iter()
+        .map(|k| {
+            let i = t
+                .columns
+                .iter()
+                .position(|(c, _)| c == k)
+                .expect("key column is a column");
+            (&row.values[i], t.columns[i].1)
+        })
+        .collect();
+    macro_rules! bind_keys {
+        ($q:expr) => {{
+            let mut q = $q;
+            for (v, _) in &keys {
+                q = match v {
+                    Value::Text(s) => q.bind(s.as_str()),
+                    Value::Int(n) => q.bind(*n),
+                    Value::Bool(b) => q.bind(*b),
+                    Value::Null => q.bind(None::<String>),
+                };
+            }
+            q
+        }};
+    }
+    match tx.conn() {
+        Conn::Sqlite(c) => {
+            bind_keys!(sqlx::query(&sql)).execute(&mut *c).await?;
+        }
+        Conn::Pg(c) => {
+            bind_keys!(sqlx::query(&sql)).execute(&mut *c).await?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! malgeun-web (being written).

@@ -1,0 +1,2 @@
+//! The 맑은 binary.
+fn main() {}
