@@ -110,7 +110,7 @@ impl App {
                 expected_idx = idx;
             }
             expected_idx += 1;
-            let leaf = hasher.update(&[0u8]).update(payload.as_bytes()).finish_reset();
+            let leaf = hasher.update(payload.as_bytes()).finish_reset();
             if Hash::from_slice(stored).ok() != Some(leaf) {
                 push(
                     &mut problems,

@@ -268,6 +268,8 @@ pub struct Progress {
     line: ApprovalLine,
     phase: Phase,
     members: Vec<Vec<MemberState>>,
+    /// Whether any act was accepted this round; a 전단계 반려 resets member states but not this.
+    acted: bool,
 }
 
 impl Progress {
@@ -283,6 +285,7 @@ impl Progress {
             line,
             phase: Phase::InProgress { step: first },
             members,
+            acted: false,
         }
     }
 
@@ -349,12 +352,7 @@ impl Progress {
     /// 회수 is allowed only while no approver has acted in this round: once someone has approved,
     /// rejected or held, the drafter can no longer pull the draft back silently.
     pub fn can_withdraw(&self) -> bool {
-        matches!(self.phase, Phase::InProgress { .. })
-            && self
-                .members
-                .iter()
-                .flatten()
-                .all(|s| *s == MemberState::Waiting)
+        matches!(self.phase, Phase::InProgress { .. }) && !self.acted
     }
 
     fn locate(&self, step: usize, position: PositionId) -> Option<usize> {
@@ -366,6 +364,12 @@ impl Progress {
 
     /// Applies one act, or explains why it is not allowed now; on error nothing changes.
     pub fn apply(&mut self, act: Act) -> Result<Outcome, WorkflowError> {
+        let outcome = self.apply_inner(act)?;
+        self.acted = true;
+        Ok(outcome)
+    }
+
+    fn apply_inner(&mut self, act: Act) -> Result<Outcome, WorkflowError> {
         if act.decision == Decision::PostConfirm {
             return self.post_confirm(act.position, act.proxy);
         }
@@ -381,11 +385,7 @@ impl Progress {
             Phase::Completed => return Err(WorkflowError::AlreadyCompleted),
         };
         let Some(slot) = self.locate(step, act.position) else {
-            return Err(if self.line.includes(act.position) {
-                WorkflowError::NotYourTurn
-            } else {
-                WorkflowError::NotOnLine
-            });
+            return Err(self.why_not_now(act.position));
         };
         match self.members[step][slot] {
             MemberState::Waiting | MemberState::Held => {}
@@ -465,6 +465,22 @@ impl Progress {
             }
             Decision::PostConfirm => unreachable!("handled above"),
         }
+    }
+
+    /// Why a position that is not in the current step cannot act: it already acted in an earlier
+    /// step, it is not its turn yet (or it is only informed), or it is not on the line at all.
+    fn why_not_now(&self, position: PositionId) -> WorkflowError {
+        for (i, step) in self.line.steps.iter().enumerate() {
+            if let Some(slot) = step.members.iter().position(|m| *m == position) {
+                return match self.members[i][slot] {
+                    MemberState::Approved { .. } | MemberState::Rejected | MemberState::Held => {
+                        WorkflowError::AlreadyActed
+                    }
+                    MemberState::Waiting | MemberState::Skipped => WorkflowError::NotYourTurn,
+                };
+            }
+        }
+        WorkflowError::NotOnLine
     }
 
     fn post_confirm(

@@ -1,1 +1,47 @@
-//! malgeun-web (being written).
+//! HTTP for 맑은: the JSON API under `/api/v1` (documented at `/api/v1/openapi.json`), sessions by
+//! cookie or bearer token, and the one table that maps error kinds to HTTP statuses.
+#![recursion_limit = "512"]
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use malgeun_app::App;
+use tokio::net::TcpListener;
+
+/// The whole HTTP surface.
+pub fn router(app: App) -> Router {
+    api::routes().with_state(app)
+}
+
+/// Serves until Ctrl-C (or SIGTERM), then finishes in-flight requests.
+pub async fn serve(app: App, listener: TcpListener) -> std::io::Result<()> {
+    let router = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}

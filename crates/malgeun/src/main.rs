@@ -1,2 +1,296 @@
-//! The 맑은 binary.
-fn main() {}
+//! The `malgeun` command: serve, demo, migrate, verify, admin.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use malgeun::config::Config;
+use malgeun_app::org::{NewComplex, NewPosition};
+use malgeun_domain::ComplexId;
+
+#[derive(Parser)]
+#[command(
+    name = "malgeun",
+    version,
+    about = "맑은: 공동주택 전자결재·기록관리 서비스"
+)]
+struct Cli {
+    /// Configuration file (default: ./malgeun.toml if present).
+    #[arg(long, global = true)]
+    config: Option<PathBuf>,
+    /// Database URL (sqlite://… or postgres://…).
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    /// Data folder (SQLite database, blobs, ledger key).
+    #[arg(long, global = true)]
+    data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Runs the service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+    },
+    /// Seeds the demo complex 맑은아파트 (once) and runs the service.
+    Demo {
+        /// Address to listen on.
+        #[arg(long)]
+        listen: Option<std::net::SocketAddr>,
+        /// Seed only; do not serve.
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// Brings the database schema up to date.
+    Migrate,
+    /// Checks the ledger against the database and the files; exits non-zero on any problem.
+    Verify {
+        /// Only this complex.
+        #[arg(long)]
+        complex: Option<String>,
+    },
+    /// Administration from the server's shell.
+    #[command(subcommand)]
+    Admin(Admin),
+}
+
+#[derive(Subcommand)]
+enum Admin {
+    /// Creates a complex with the standard catalogue.
+    CreateComplex {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        short_name: String,
+        #[arg(long, default_value_t = 0)]
+        households: i64,
+    },
+    /// Creates a person with a login.
+    CreatePerson {
+        #[arg(long)]
+        login: String,
+        #[arg(long)]
+        name: String,
+        /// Password (or set MALGEUN_NEW_PASSWORD).
+        #[arg(long, env = "MALGEUN_NEW_PASSWORD")]
+        password: String,
+        #[arg(long)]
+        operator: bool,
+    },
+    /// Creates a position in a complex.
+    CreatePosition {
+        #[arg(long)]
+        complex: String,
+        #[arg(long)]
+        title: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        admin: bool,
+    },
+    /// Hands a position to a person (by login).
+    Appoint {
+        #[arg(long)]
+        complex: String,
+        #[arg(long)]
+        position: String,
+        #[arg(long)]
+        login: String,
+    },
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MALGEUN_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .init();
+}
+
+fn main() -> ExitCode {
+    init_tracing();
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(app: malgeun_app::App, listen: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("listening on {listen}"))?;
+    println!("맑은: http://{}", listener.local_addr()?);
+    malgeun_web::serve(app.clone(), listener).await?;
+    app.db().close().await;
+    Ok(())
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    if let Some(url) = cli.database_url {
+        cfg.database_url = Some(url);
+    }
+    if let Some(dir) = cli.data_dir {
+        cfg.data_dir = dir;
+    }
+    match cli.command {
+        Command::Migrate => {
+            let app = malgeun::open(&cfg).await?;
+            println!("migrated {}", cfg.database_url());
+            app.db().close().await;
+        }
+        Command::Serve { listen } => {
+            let app = malgeun::open(&cfg).await?;
+            serve(app, listen.unwrap_or(cfg.listen)).await?;
+        }
+        Command::Demo { listen, no_serve } => {
+            let app = malgeun::open(&cfg).await?;
+            let demo = malgeun::demo::seed(&app).await?;
+            let addr = listen.unwrap_or(cfg.listen);
+            println!("{}", demo.describe(&format!("http://{addr}")));
+            if no_serve {
+                app.db().close().await;
+            } else {
+                serve(app, addr).await?;
+            }
+        }
+        Command::Verify { complex } => {
+            let app = malgeun::open(&cfg).await?;
+            let reports = match complex {
+                Some(c) => {
+                    let id: ComplexId = c.parse().context("--complex must be a complex id")?;
+                    vec![
+                        app.verify_complex(id)
+                            .await
+                            .map_err(|e| anyhow::anyhow!("{e}"))?,
+                    ]
+                }
+                None => app.verify_all().await.map_err(|e| anyhow::anyhow!("{e}"))?,
+            };
+            let mut failed = false;
+            for r in &reports {
+                if r.ok() {
+                    println!(
+                        "OK    complex {}: {} ledger entries, {} rows, {} files verified",
+                        r.complex, r.entries, r.rows, r.blobs
+                    );
+                } else {
+                    failed = true;
+                    println!(
+                        "FAIL  complex {}: {} problem(s)",
+                        r.complex,
+                        r.problems.len()
+                    );
+                    for p in &r.problems {
+                        println!("      [{}] {}", p.code, p.detail);
+                    }
+                }
+            }
+            app.db().close().await;
+            return Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            });
+        }
+        Command::Admin(cmd) => {
+            let app = malgeun::open(&cfg).await?;
+            let err = |e: malgeun_app::AppError| anyhow::anyhow!("{} ({})", e.message_ko, e.code);
+            match cmd {
+                Admin::CreateComplex {
+                    name,
+                    short_name,
+                    households,
+                } => {
+                    let id = app
+                        .create_complex_unchecked(
+                            None,
+                            NewComplex {
+                                name,
+                                short_name,
+                                households,
+                            },
+                        )
+                        .await
+                        .map_err(err)?;
+                    println!("{id}");
+                }
+                Admin::CreatePerson {
+                    login,
+                    name,
+                    password,
+                    operator,
+                } => {
+                    let id = app
+                        .create_person(true, &login, &name, &password, operator)
+                        .await
+                        .map_err(err)?;
+                    println!("{id}");
+                }
+                Admin::CreatePosition {
+                    complex,
+                    title,
+                    role,
+                    admin,
+                } => {
+                    let complex: ComplexId =
+                        complex.parse().context("--complex must be a complex id")?;
+                    let id = app
+                        .create_position_unchecked(
+                            complex,
+                            NewPosition {
+                                title,
+                                role,
+                                is_admin: admin,
+                            },
+                        )
+                        .await
+                        .map_err(err)?;
+                    println!("{id}");
+                }
+                Admin::Appoint {
+                    complex,
+                    position,
+                    login,
+                } => {
+                    let complex: ComplexId =
+                        complex.parse().context("--complex must be a complex id")?;
+                    let position = position
+                        .parse()
+                        .context("--position must be a position id")?;
+                    let person = app
+                        .person_by_login(&login)
+                        .await
+                        .map_err(err)?
+                        .with_context(|| format!("no person with login {login}"))?;
+                    app.appoint_unchecked(complex, None, position, person)
+                        .await
+                        .map_err(err)?;
+                    println!("appointed");
+                }
+            }
+            app.db().close().await;
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -850,7 +850,8 @@ impl App {
     }
 }
 
-pub(crate) fn too_large(limit: u64) -> AppError {
+/// The error for a file over the size limit.
+pub fn too_large(limit: u64) -> AppError {
     AppError::new(
         crate::error::ErrorKind::TooLarge,
         "file_too_large",

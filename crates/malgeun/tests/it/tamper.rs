@@ -1,0 +1,150 @@
+//! Tamper evidence: `malgeun verify` exits 0 on untouched data and non-zero, naming the problem,
+//! after a document row is edited, an approval row deleted, an attachment file changed by one
+//! byte, or a ledger row deleted.
+
+use std::process::Command;
+
+use serde_json::json;
+
+use crate::support::{Engine, Env, expense_form, raw_sql};
+
+/// Runs the real `malgeun verify` against the environment's database and files.
+fn verify(env: &Env) -> (bool, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_malgeun"));
+    cmd.arg("--data-dir").arg(env.data_dir()).arg("verify");
+    cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
+    cmd.env("MALGEUN_LOG", "error");
+    if let Some(url) = &env.cfg.database_url {
+        cmd.env("MALGEUN_DATABASE_URL", url);
+    }
+    let out = cmd.output().expect("run malgeun verify");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
+/// A registered document with an attachment, and its attachment's hash.
+async fn registered_document(env: &Env) -> (String, String) {
+    let accountant = env.login("accountant").await;
+    let facility = env.login("facility").await;
+    let manager = env.login("manager").await;
+    let doc = accountant
+        .post("documents", json!({"kind": "expense-resolution", "title": "영수증 있는 지출", "form": expense_form()}))
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    accountant
+        .raw(
+            reqwest::Method::POST,
+            &format!("documents/{doc}/attachments?name=receipt.txt"),
+            "text/plain",
+            b"receipt: 670,000 won".to_vec(),
+        )
+        .await
+        .expect(201);
+    accountant
+        .post(&format!("documents/{doc}/submit"), json!({}))
+        .await
+        .expect(200);
+    facility.act(&doc, "approve", None).await.expect(200);
+    manager.act(&doc, "approve", None).await.expect(200);
+    let sha =
+        manager.get(&format!("documents/{doc}")).await.expect(200)["attachments"][0]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let (ok, out) = verify(env);
+    assert!(ok, "untouched data must verify:\n{out}");
+    assert!(out.contains("OK"), "{out}");
+    (doc, sha)
+}
+
+async fn tamper_case(engine: Engine, case: &str) {
+    let Some(env) = Env::start(engine).await else {
+        return;
+    };
+    let (doc, sha) = registered_document(&env).await;
+    let expect: &[&str] = match case {
+        "edit_document" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!("UPDATE documents SET title = '위조된 제목' WHERE id = '{doc}'")
+                )
+                .await,
+                1
+            );
+            &["row_edited", "documents row", "column title"]
+        }
+        "delete_approval" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!("DELETE FROM approvals WHERE document_id = '{doc}' AND seq = 1")
+                )
+                .await,
+                1
+            );
+            &["row_missing", "approvals row"]
+        }
+        "change_file" => {
+            let path = env
+                .app
+                .blobs()
+                .local_path(
+                    &env.complex.to_string(),
+                    &malgeun_domain::content::Sha256Hash::from_hex(&sha).unwrap(),
+                )
+                .unwrap();
+            let mut bytes = std::fs::read(&path).unwrap();
+            bytes[0] ^= 0x01;
+            std::fs::write(&path, bytes).unwrap();
+            &["blob_altered", sha.as_str()]
+        }
+        "delete_ledger_row" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!(
+                        "DELETE FROM ledger_entries WHERE complex_id = '{}' AND idx = 3",
+                        env.complex
+                    )
+                )
+                .await,
+                1
+            );
+            &["ledger_gap", "#3", "ledger_size_mismatch"]
+        }
+        other => panic!("unknown case {other}"),
+    };
+    let (ok, out) = verify(&env);
+    assert!(!ok, "verify must fail after {case}:\n{out}");
+    for needle in expect {
+        assert!(
+            out.contains(needle),
+            "after {case}, expected `{needle}` in:\n{out}"
+        );
+    }
+}
+
+macro_rules! tamper_tests {
+    ($($case:literal => $sqlite:ident, $postgres:ident;)*) => {$(
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $sqlite() {
+            tamper_case(Engine::Sqlite, $case).await;
+        }
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $postgres() {
+            tamper_case(Engine::Postgres, $case).await;
+        }
+    )*};
+}
+
+tamper_tests! {
+    "edit_document" => tamper_edit_document_sqlite, tamper_edit_document_postgres;
+    "delete_approval" => tamper_delete_approval_sqlite, tamper_delete_approval_postgres;
+    "change_file" => tamper_change_file_sqlite, tamper_change_file_postgres;
+    "delete_ledger_row" => tamper_delete_ledger_row_sqlite, tamper_delete_ledger_row_postgres;
+}
