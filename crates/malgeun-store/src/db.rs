@@ -50,8 +50,8 @@ impl Conn<'_> {
     /// Borrows the connection again for one more statement (the macros take a `Conn` by value).
     pub fn reborrow(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Self::Pg(c) => Conn::Pg(&mut **c),
+            Self::Sqlite(c) => Conn::Sqlite(c),
+            Self::Pg(c) => Conn::Pg(c),
         }
     }
 }

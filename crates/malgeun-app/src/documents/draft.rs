@@ -278,7 +278,7 @@ impl App {
         let positions = self.positions(&member).await?;
         let line = match &input.line {
             Some(steps) => custom_line(&kind, &positions, steps)?,
-            None => default_line(&kind, &positions)?,
+            None => default_line(&kind, &positions, drafter.id)?,
         };
         if let Some(original) = input.corrects {
             let orig = documents::document(tx.conn(), &cid, &original.to_string())

@@ -24,10 +24,13 @@ fn role_title(role: &Role) -> String {
         .map_or_else(|| role.to_string(), str::to_owned)
 }
 
-/// The kind's default line with its roles filled by the complex's active positions.
+/// The kind's default line with its roles filled by the complex's active positions. The drafter's
+/// own position is left out of review, agreement and reference steps (nobody reviews their own
+/// draft); a step left empty by that is dropped.
 pub fn default_line(
     kind: &KindDefinition,
     positions: &[Position],
+    drafter: PositionId,
 ) -> Result<ApprovalLine, AppError> {
     let mut steps = Vec::new();
     for t in &kind.line().steps {
@@ -57,6 +60,12 @@ pub fn default_line(
         }
         if matches!(t.kind, StepKind::Review | StepKind::Final) {
             members.truncate(1);
+        }
+        if t.kind != StepKind::Final {
+            members.retain(|m| *m != drafter);
+            if members.is_empty() {
+                continue;
+            }
         }
         steps.push(Step {
             kind: t.kind,

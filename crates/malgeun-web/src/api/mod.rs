@@ -91,6 +91,14 @@ pub fn routes() -> Router<App> {
     let c = "/api/v1/complexes/{complex}";
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route(
+            "/",
+            get(|| async {
+                axum::Json(
+                    json!({"service": "맑은", "api": "/api/v1", "openapi": "/api/v1/openapi.json"}),
+                )
+            }),
+        )
         .route("/api/v1/login", post(session::login))
         .route("/api/v1/logout", post(session::logout))
         .route("/api/v1/me", get(session::me))

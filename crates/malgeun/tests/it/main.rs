@@ -3,7 +3,9 @@
 
 mod bad_input;
 mod concurrency;
+mod demo;
 mod flow;
+mod openapi;
 mod support;
 mod tamper;
 
