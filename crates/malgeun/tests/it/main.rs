@@ -1,6 +1,7 @@
 //! The integration tests: a real server on 127.0.0.1:0 driven over HTTP, on SQLite always and on
 //! PostgreSQL when `MALGEUN_TEST_POSTGRES_URL` is set.
 
+mod acts;
 mod bad_input;
 mod concurrency;
 mod demo;
