@@ -13,6 +13,7 @@ pub mod org;
 pub mod proofs;
 pub mod standards;
 pub mod verify;
+pub mod writer;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -83,7 +84,9 @@ struct Inner {
     limits: Limits,
     clock: Clock,
     signers: Mutex<HashMap<ComplexId, NoteSigner>>,
+    issuers: Mutex<HashMap<ComplexId, String>>,
     kinds: catalogue::KindCache,
+    writer: writer::Writer,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -103,7 +106,9 @@ impl App {
                 limits,
                 clock: Clock::default(),
                 signers: Mutex::new(HashMap::new()),
+                issuers: Mutex::new(HashMap::new()),
                 kinds: catalogue::KindCache::default(),
+                writer: writer::Writer::start().expect("the writer thread starts"),
             }),
         }
     }
@@ -133,6 +138,11 @@ impl App {
         &self.inner.clock
     }
 
+    /// The writer thread that runs the hot write commands (see [`writer`]).
+    pub(crate) fn writer(&self) -> &writer::Writer {
+        &self.inner.writer
+    }
+
     /// A new random id.
     pub fn new_uuid() -> uuid::Uuid {
         uuid::Uuid::new_v4()
@@ -153,6 +163,34 @@ impl App {
 }
 
 impl App {
+    /// The issuer name in a complex's registration numbers (its short name, which never changes
+    /// once the complex exists), cached after the first read.
+    pub(crate) async fn issuer_name(
+        &self,
+        conn: malgeun_store::db::Conn<'_>,
+        complex: ComplexId,
+    ) -> Result<String, AppError> {
+        let cached = self
+            .inner
+            .issuers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(&complex)
+            .cloned();
+        if let Some(name) = cached {
+            return Ok(name);
+        }
+        let row = malgeun_store::org::complex(conn, &complex.to_string())
+            .await?
+            .ok_or_else(member::complex_not_found)?;
+        self.inner
+            .issuers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(complex, row.short_name.clone());
+        Ok(row.short_name)
+    }
+
     /// Starts a write transaction for a complex and takes its ledger head lock first, so every
     /// command on one complex is serialised and reads inside it are current.
     pub(crate) async fn begin_write(

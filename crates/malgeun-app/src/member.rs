@@ -88,10 +88,11 @@ impl Member {
         caller: &Caller,
     ) -> Result<Self, AppError> {
         let cid = complex.to_string();
-        if org::complex(conn.reborrow(), &cid).await?.is_none() {
+        let all = org::positions(conn.reborrow(), &cid).await?;
+        // A complex always has positions once set up; only an empty answer needs the existence check.
+        if all.is_empty() && org::complex(conn.reborrow(), &cid).await?.is_none() {
             return Err(complex_not_found());
         }
-        let all = org::positions(conn.reborrow(), &cid).await?;
         let person = caller.person.to_string();
         let positions: Vec<Position> = all
             .iter()

@@ -126,7 +126,10 @@ impl Db {
                 .synchronous(SqliteSynchronous::Full)
                 .busy_timeout(Duration::from_secs(30))
                 .pragma("temp_store", "memory")
-                .pragma("cache_size", "-65536");
+                .pragma("cache_size", "-65536")
+                // Rows stream from SQLite's worker thread through a channel; a deep buffer lets a
+                // long scan (verify) run without a thread hand-off per row.
+                .row_buffer_size(4096);
             let write = SqlitePoolOptions::new()
                 .max_connections(1)
                 .min_connections(1)

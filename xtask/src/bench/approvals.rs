@@ -383,11 +383,17 @@ async fn drive(
         clients.len()
     );
     let timed = phase(&clients, timed).await?;
+    let l = Latency::of(timed.latencies.clone());
     println!(
-        "timed: done in {:.2} s ({:.0} approvals/s), {} errors",
+        "timed: done in {:.2} s ({:.0} approvals/s), {} errors; latency ms p50 {:.2} p90 {:.2} \
+         p99 {:.2} max {:.2}",
         timed.wall.as_secs_f64(),
         timed.latencies.len() as f64 / timed.wall.as_secs_f64(),
-        timed.errors
+        timed.errors,
+        l.p50_ms,
+        l.p90_ms,
+        l.p99_ms,
+        l.max_ms
     );
     Ok((warm, timed))
 }

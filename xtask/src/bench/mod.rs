@@ -121,6 +121,7 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     anyhow::ensure!(opts.clients > 0, "--clients must be at least 1");
     anyhow::ensure!(opts.batch > 0, "--batch must be at least 1");
     let mut report = Report::new(&opts, Targets::default());
+    let path = opts.report.clone().unwrap_or_else(default_report_path);
     println!("{}", report.header());
     for engine in opts.engine.engines() {
         if opts.only != Some(Only::Verify) {
@@ -129,6 +130,8 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("approvals benchmark on {engine}"))?;
             report.approvals.push(r);
+            // Saved after every section, so an interrupted run keeps what it measured.
+            save(&mut report, &path)?;
         }
         if opts.only != Some(Only::Approvals) {
             println!("\n== verification on {engine} ==");
@@ -136,21 +139,26 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
                 .await
                 .with_context(|| format!("verification benchmark on {engine}"))?;
             report.verify.push(r);
+            save(&mut report, &path)?;
         }
     }
-    report.judge();
+    save(&mut report, &path)?;
     println!("\n{}", report.render());
-    let path = opts.report.clone().unwrap_or_else(default_report_path);
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    }
-    std::fs::write(&path, serde_json::to_string_pretty(&report)? + "\n")
-        .with_context(|| format!("writing {}", path.display()))?;
     println!("report written to {}", path.display());
     if !report.all_correct() {
         anyhow::bail!("correctness checks failed (see above)");
     }
     Ok(())
+}
+
+/// Judges the measurements so far and writes the report as JSON.
+fn save(report: &mut Report, path: &std::path::Path) -> anyhow::Result<()> {
+    report.judge();
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    std::fs::write(path, serde_json::to_string_pretty(&*report)? + "\n")
+        .with_context(|| format!("writing {}", path.display()))
 }
 
 /// `target/bench-report.json` at the workspace root (the parent of this crate).

@@ -170,7 +170,7 @@ async fn build_ledger(
         let n = batch.min(entries - head.size());
         for _ in 0..n {
             let (at, change) = events.next();
-            if events.seq % PAYLOAD_SAMPLE == 0 {
+            if events.seq.is_multiple_of(PAYLOAD_SAMPLE) {
                 payload_bytes += encoded_len(&change);
                 sampled += 1;
             }

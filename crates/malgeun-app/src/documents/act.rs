@@ -15,7 +15,7 @@ use super::{Loaded, document_not_found};
 use crate::App;
 use crate::error::AppError;
 use crate::events::{Change, record};
-use crate::member::{Caller, Member, complex_not_found};
+use crate::member::{Caller, Member};
 
 /// What an approver sends.
 #[derive(Clone, Debug)]
@@ -76,7 +76,21 @@ fn acting_for(
 
 impl App {
     /// Acts on a document as an approver. Final approval registers it in the same transaction.
+    /// Runs on the writer thread.
     pub async fn act(
+        &self,
+        caller: &Caller,
+        complex: ComplexId,
+        id: DocumentId,
+        input: ActInput,
+    ) -> Result<Outcome, AppError> {
+        let (app, caller) = (self.clone(), caller.clone());
+        self.writer()
+            .run(async move { app.act_now(&caller, complex, id, input).await })
+            .await
+    }
+
+    async fn act_now(
         &self,
         caller: &Caller,
         complex: ComplexId,
@@ -109,7 +123,7 @@ impl App {
         let cid = complex.to_string();
         let (mut tx, mut head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
-        let mut l = self.load(tx.conn(), complex, id).await?;
+        let mut l = self.load_with(tx.conn(), complex, id, false).await?;
         let did = l.doc.id.clone();
         // Someone with no business with the document learns nothing about it.
         let drafter: PositionId = crate::member::parse_id(&l.doc.drafter_position_id)?;
@@ -219,13 +233,11 @@ impl App {
         l.doc.updated_at = now.as_micros();
         match outcome {
             Outcome::Completed => {
-                let complex_row = org::complex(tx.conn(), &cid)
-                    .await?
-                    .ok_or_else(complex_not_found)?;
+                let issuer = self.issuer_name(tx.conn(), complex).await?;
                 let year = now.seoul_year();
                 let serial = documents::next_serial(&mut tx, &cid, i64::from(year)).await?;
                 let number = RegistrationNumber {
-                    issuer: complex_row.short_name,
+                    issuer,
                     year,
                     serial: u32::try_from(serial).map_err(AppError::internal)?,
                 };

@@ -8,7 +8,6 @@ use malgeun_domain::registration::RegistrationNumber;
 use malgeun_domain::text::{nfc, single_line};
 use malgeun_domain::{ComplexId, DocumentId, PositionId};
 use malgeun_store::documents::{self, AttachmentRow, DocumentRow, VersionRow};
-use malgeun_store::org;
 use serde_json::Value;
 
 use super::line::{StepInput, custom_line, default_line, line_to_json};
@@ -796,13 +795,11 @@ impl App {
             &version,
             &attachments,
         )?;
-        let complex_row = org::complex(tx.conn(), &cid)
-            .await?
-            .ok_or_else(crate::member::complex_not_found)?;
+        let issuer = self.issuer_name(tx.conn(), complex).await?;
         let year = i64::from(now.seoul_year());
         let serial = documents::next_serial(&mut tx, &cid, year).await?;
         let number = RegistrationNumber {
-            issuer: complex_row.short_name,
+            issuer,
             year: now.seoul_year(),
             serial: u32::try_from(serial).map_err(AppError::internal)?,
         };

@@ -72,9 +72,20 @@ impl App {
     /// Loads a document's current version with its attachments, acts and kind.
     pub(crate) async fn load(
         &self,
+        conn: Conn<'_>,
+        complex: ComplexId,
+        id: DocumentId,
+    ) -> Result<Loaded, AppError> {
+        self.load_with(conn, complex, id, true).await
+    }
+
+    /// Loads a document; `attachments = false` skips them for commands that do not touch them.
+    pub(crate) async fn load_with(
+        &self,
         mut conn: Conn<'_>,
         complex: ComplexId,
         id: DocumentId,
+        with_attachments: bool,
     ) -> Result<Loaded, AppError> {
         let cid = complex.to_string();
         let did = id.to_string();
@@ -85,8 +96,11 @@ impl App {
         let version = documents::version(conn.reborrow(), &cid, &did, doc.current_version)
             .await?
             .ok_or_else(|| AppError::internal("document without its current version"))?;
-        let attachments =
-            documents::attachments(conn.reborrow(), &cid, &did, doc.current_version).await?;
+        let attachments = if with_attachments {
+            documents::attachments(conn.reborrow(), &cid, &did, doc.current_version).await?
+        } else {
+            Vec::new()
+        };
         let approvals =
             documents::approvals(conn.reborrow(), &cid, &did, Some(doc.current_version)).await?;
         let kind_version = u32::try_from(doc.kind_version).map_err(AppError::internal)?;

@@ -136,6 +136,7 @@ CREATE TABLE document_waiting (
     document_id TEXT NOT NULL,
     PRIMARY KEY (complex_id, position_id, document_id)
 );
+CREATE INDEX document_waiting_by_document ON document_waiting (complex_id, document_id);
 CREATE TABLE document_line_members (
     complex_id TEXT NOT NULL,
     position_id TEXT NOT NULL,

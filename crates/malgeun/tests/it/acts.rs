@@ -33,24 +33,48 @@ async fn hold_previous_step_delegation_and_reference(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(chair.counts().await["reference"], 1, "참조 sees it while in approval");
+    assert_eq!(
+        chair.counts().await["reference"],
+        1,
+        "참조 sees it while in approval"
+    );
     assert_eq!(chair.counts().await["waiting"], 0, "참조 never waits");
     facility.act(&doc, "approve", None).await.expect(200);
     // 보류: only the holder may act next.
-    assert_eq!(manager.act(&doc, "hold", Some("예산 확인 후 결재")).await.expect(200)["outcome"], "held");
+    assert_eq!(
+        manager
+            .act(&doc, "hold", Some("예산 확인 후 결재"))
+            .await
+            .expect(200)["outcome"],
+        "held"
+    );
     assert_eq!(manager.counts().await["waiting"], 1);
     // 전단계 반려: back to the reviewer, whose approval is reset.
     assert_eq!(
-        manager.act(&doc, "reject_to_previous", Some("견적 재확인 바랍니다")).await.expect(200)["outcome"],
+        manager
+            .act(&doc, "reject_to_previous", Some("견적 재확인 바랍니다"))
+            .await
+            .expect(200)["outcome"],
         "returned_to_previous"
     );
     assert_eq!(facility.counts().await["waiting"], 1);
     assert_eq!(manager.counts().await["waiting"], 0);
-    facility.act(&doc, "approve", Some("재확인 완료")).await.expect(200);
-    assert_eq!(manager.act(&doc, "approve", None).await.expect(200)["outcome"], "registered");
+    facility
+        .act(&doc, "approve", Some("재확인 완료"))
+        .await
+        .expect(200);
+    assert_eq!(
+        manager.act(&doc, "approve", None).await.expect(200)["outcome"],
+        "registered"
+    );
     let view = chair.get(&format!("documents/{doc}")).await.expect(200);
     assert_eq!(view["line"][2]["members"][0]["state"], "informed");
-    let labels: Vec<&str> = view["approvals"].as_array().unwrap().iter().map(|a| a["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = view["approvals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["승인", "보류", "반려", "승인", "승인"]);
 
     // 전결: the 시설과장 may give final approval for small amounts (≤ 300,000원) …
@@ -61,9 +85,23 @@ async fn hold_previous_step_delegation_and_reference(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    let view = facility.get(&format!("documents/{small}")).await.expect(200);
-    assert!(view["actions"].as_array().unwrap().contains(&json!("delegated_final")));
-    assert_eq!(facility.act(&small, "delegated_final", None).await.expect(200)["outcome"], "registered");
+    let view = facility
+        .get(&format!("documents/{small}"))
+        .await
+        .expect(200);
+    assert!(
+        view["actions"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("delegated_final"))
+    );
+    assert_eq!(
+        facility
+            .act(&small, "delegated_final", None)
+            .await
+            .expect(200)["outcome"],
+        "registered"
+    );
     let view = manager.get(&format!("documents/{small}")).await.expect(200);
     assert_eq!(view["line"][0]["members"][0]["stamp"], "전결");
     assert_eq!(view["line"][1]["members"][0]["state"], "skipped");
@@ -75,7 +113,10 @@ async fn hold_previous_step_delegation_and_reference(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    facility.act(&big, "delegated_final", None).await.expect_error(403, "delegation_not_allowed");
+    facility
+        .act(&big, "delegated_final", None)
+        .await
+        .expect_error(403, "delegation_not_allowed");
     assert!(env.app.verify_complex(env.complex).await.unwrap().ok());
 }
 
@@ -103,12 +144,30 @@ async fn restricted_received_corrections_catalogue_and_cookies(env: &Env) {
         .unwrap()
         .to_owned();
     manager.act(&complaint, "approve", None).await.expect(200);
-    chair.get(&format!("documents/{complaint}")).await.expect_error(404, "document_not_found");
+    chair
+        .get(&format!("documents/{complaint}"))
+        .await
+        .expect_error(404, "document_not_found");
     let register = chair.get("register").await.expect(200);
-    let entry = register["items"].as_array().unwrap().iter().find(|d| d["id"] == complaint.as_str()).unwrap().clone();
-    assert_eq!(entry["title"], "(비공개 문서)", "the register hides restricted titles from outsiders");
+    let entry = register["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["id"] == complaint.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(
+        entry["title"], "(비공개 문서)",
+        "the register hides restricted titles from outsiders"
+    );
     let register = manager.get("register").await.expect(200);
-    assert!(register["items"].as_array().unwrap().iter().any(|d| d["title"] == "1203호 층간소음 민원"));
+    assert!(
+        register["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d["title"] == "1203호 층간소음 민원")
+    );
 
     // A kind's viewers may read it without being on its line: the 감사 reads 지출결의서.
     let expense = accountant
@@ -118,10 +177,21 @@ async fn restricted_received_corrections_catalogue_and_cookies(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    auditor.get(&format!("documents/{expense}")).await.expect(200);
+    auditor
+        .get(&format!("documents/{expense}"))
+        .await
+        .expect(200);
 
     // 공문 접수: registered on receipt, with its scan.
-    let manager_upload = manager.raw(reqwest::Method::POST, "blobs", "image/png", b"\x89PNG scan".to_vec()).await.expect(201);
+    let manager_upload = manager
+        .raw(
+            reqwest::Method::POST,
+            "blobs",
+            "image/png",
+            b"\x89PNG scan".to_vec(),
+        )
+        .await
+        .expect(201);
     let received = manager
         .post(
             "received",
@@ -137,17 +207,31 @@ async fn restricted_received_corrections_catalogue_and_cookies(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    let view = manager.get(&format!("documents/{received}")).await.expect(200);
+    let view = manager
+        .get(&format!("documents/{received}"))
+        .await
+        .expect(200);
     assert_eq!(view["status"], "registered");
     assert_eq!(view["received_from"], "맑은구청 주택과");
-    assert!(view["registration_number"].as_str().unwrap().starts_with("시험아파트-"));
+    assert!(
+        view["registration_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("시험아파트-")
+    );
     // A received kind cannot be drafted, and an ordinary kind cannot be received.
     manager
-        .post("documents", json!({"kind": "received-document", "title": "t", "form": {}}))
+        .post(
+            "documents",
+            json!({"kind": "received-document", "title": "t", "form": {}}),
+        )
         .await
         .expect_error(422, "use_receive");
     manager
-        .post("received", json!({"kind": "expense-resolution", "title": "t", "form": {}}))
+        .post(
+            "received",
+            json!({"kind": "expense-resolution", "title": "t", "form": {}}),
+        )
         .await
         .expect_error(422, "not_a_received_kind");
 
@@ -162,7 +246,13 @@ async fn restricted_received_corrections_catalogue_and_cookies(env: &Env) {
         .as_str()
         .unwrap()
         .to_owned();
-    assert_eq!(accountant.get(&format!("documents/{correction}")).await.expect(200)["corrects_id"], received.as_str());
+    assert_eq!(
+        accountant
+            .get(&format!("documents/{correction}"))
+            .await
+            .expect(200)["corrects_id"],
+        received.as_str()
+    );
     accountant
         .post("documents", json!({"kind": "expense-resolution", "title": "t", "form": expense_form(), "corrects": expense}))
         .await
@@ -173,31 +263,54 @@ async fn restricted_received_corrections_catalogue_and_cookies(env: &Env) {
         .call(
             reqwest::Method::PUT,
             "kinds/expense-resolution/line",
-            Some(json!({"editable": true, "final_roles": ["manager"], "steps": [
-                {"kind": "review", "roles": ["facility_chief"]},
-                {"kind": "agreement", "roles": ["chair"]},
-                {"kind": "final", "roles": ["manager"]},
-            ]})),
+            Some(
+                json!({"editable": true, "final_roles": ["manager"], "steps": [
+                    {"kind": "review", "roles": ["facility_chief"]},
+                    {"kind": "agreement", "roles": ["chair"]},
+                    {"kind": "final", "roles": ["manager"]},
+                ]}),
+            ),
         )
         .await
         .expect(200);
     assert_eq!(kind["version"], 2);
     let doc = accountant
-        .post("documents", json!({"kind": "expense-resolution", "title": "새 결재선", "form": expense_form()}))
+        .post(
+            "documents",
+            json!({"kind": "expense-resolution", "title": "새 결재선", "form": expense_form()}),
+        )
         .await
         .expect(201)["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    let view = accountant.get(&format!("documents/{doc}")).await.expect(200);
+    let view = accountant
+        .get(&format!("documents/{doc}"))
+        .await
+        .expect(200);
     assert_eq!(view["kind_version"], 2);
-    let kinds: Vec<&str> = view["line"].as_array().unwrap().iter().map(|s| s["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = view["line"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["review", "agreement", "final"]);
     // Older documents keep the version they were drafted on.
-    assert_eq!(accountant.get(&format!("documents/{expense}")).await.expect(200)["kind_version"], 1);
+    assert_eq!(
+        accountant
+            .get(&format!("documents/{expense}"))
+            .await
+            .expect(200)["kind_version"],
+        1
+    );
     // Only an administrator may change the catalogue; a bad line is refused.
     accountant
-        .call(reqwest::Method::PUT, "kinds/expense-resolution/line", Some(json!({"editable": true, "final_roles": ["manager"], "steps": []})))
+        .call(
+            reqwest::Method::PUT,
+            "kinds/expense-resolution/line",
+            Some(json!({"editable": true, "final_roles": ["manager"], "steps": []})),
+        )
         .await
         .expect_error(403, "admin_only");
     let res = manager
@@ -233,8 +346,14 @@ label = "차량번호"
 type = "text"
 required = true
 "#;
-    manager.post("kinds", json!({"source": source})).await.expect(201);
-    manager.post("kinds", json!({"source": source})).await.expect_error(409, "kind_version_conflict");
+    manager
+        .post("kinds", json!({"source": source}))
+        .await
+        .expect(201);
+    manager
+        .post("kinds", json!({"source": source}))
+        .await
+        .expect_error(409, "kind_version_conflict");
     accountant
         .post("documents", json!({"kind": "parking-permit", "title": "방문차량 주차", "form": {"plate": "12가 3456"}, "submit": true}))
         .await
@@ -249,17 +368,42 @@ required = true
         .await
         .unwrap();
     let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
-    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"), "{cookie}");
+    assert!(
+        cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"),
+        "{cookie}"
+    );
     let pair = cookie.split(';').next().unwrap().to_owned();
-    let me = http.get(format!("{}/api/v1/me", env.base)).header("cookie", &pair).send().await.unwrap();
+    let me = http
+        .get(format!("{}/api/v1/me", env.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status().as_u16(), 200);
     let me: serde_json::Value = me.json().await.unwrap();
     assert_eq!(me["login"], "chair");
-    http.post(format!("{}/api/v1/logout", env.base)).header("cookie", &pair).send().await.unwrap();
-    let me = http.get(format!("{}/api/v1/me", env.base)).header("cookie", &pair).send().await.unwrap();
+    http.post(format!("{}/api/v1/logout", env.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
+    let me = http
+        .get(format!("{}/api/v1/me", env.base))
+        .header("cookie", &pair)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(me.status().as_u16(), 401, "logged out");
     assert!(env.app.verify_complex(env.complex).await.unwrap().ok());
 }
 
-on_both_engines!(hold_previous_step_delegation_and_reference, acts_sqlite, acts_postgres);
-on_both_engines!(restricted_received_corrections_catalogue_and_cookies, records_sqlite, records_postgres);
+on_both_engines!(
+    hold_previous_step_delegation_and_reference,
+    acts_sqlite,
+    acts_postgres
+);
+on_both_engines!(
+    restricted_received_corrections_catalogue_and_cookies,
+    records_sqlite,
+    records_postgres
+);
