@@ -23,7 +23,6 @@ use malgeun_domain::{ComplexId, Timestamp};
 use malgeun_ledger::NoteSigner;
 use malgeun_store::{BlobStore, Db};
 
-pub use documents::draft_too_large as documents_too_large;
 pub use error::{AppError, ErrorKind};
 pub use keys::LedgerKeys;
 pub use member::{Caller, Member};

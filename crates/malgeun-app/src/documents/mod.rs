@@ -8,9 +8,7 @@ mod rows;
 mod view;
 
 pub use act::ActInput;
-pub use draft::{
-    AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, too_large as draft_too_large,
-};
+pub use draft::{AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, too_large};
 pub use line::{StepInput, line_from_json, line_to_json};
 pub use view::{DocumentView, HistoryEntry, InboxPage, LineMemberView, RegisterPage};
 

@@ -202,7 +202,7 @@ async fn body_bytes(app: &App, body: Body) -> Result<Vec<u8>, AppError> {
     read_limited(body, limit)
         .await
         .map(|b| b.to_vec())
-        .map_err(|()| malgeun_app::documents_too_large(app.limits().max_attachment_bytes))
+        .map_err(|()| malgeun_app::documents::too_large(app.limits().max_attachment_bytes))
 }
 
 pub(super) async fn upload_blob(
