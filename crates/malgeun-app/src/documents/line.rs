@@ -26,7 +26,8 @@ fn role_title(role: &Role) -> String {
 
 /// The kind's default line with its roles filled by the complex's active positions. The drafter's
 /// own position is left out of review, agreement and reference steps (nobody reviews their own
-/// draft); a step left empty by that is dropped.
+/// draft), as are roles the complex does not have in an editable line; a step left empty by that
+/// is dropped.
 pub fn default_line(
     kind: &KindDefinition,
     positions: &[Position],
@@ -42,6 +43,11 @@ pub fn default_line(
                 .map(|p| p.id)
                 .collect();
             let Some(first) = holders.first() else {
+                // A complex without, say, a 시설과장 simply has no such review: an editable line
+                // may lose steps the drafter could drop anyway. A fixed line, or its 결재, may not.
+                if kind.line().editable && t.kind != StepKind::Final {
+                    continue;
+                }
                 return Err(AppError::invalid(
                     "line_role_unfilled",
                     format!(

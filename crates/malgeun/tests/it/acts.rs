@@ -407,3 +407,110 @@ on_both_engines!(
     records_sqlite,
     records_postgres
 );
+
+async fn one_person_in_two_complexes(env: &Env) {
+    // A management company's accountant also keeps the books of the neighbouring complex.
+    let person = env
+        .app
+        .person_by_login("accountant")
+        .await
+        .unwrap()
+        .unwrap();
+    let position = env
+        .app
+        .create_position_unchecked(
+            env.other_complex,
+            malgeun_app::org::NewPosition {
+                title: "경리주임 (겸직)".into(),
+                role: "accountant".into(),
+                is_admin: false,
+            },
+        )
+        .await
+        .unwrap();
+    env.app
+        .appoint_unchecked(env.other_complex, None, position, person)
+        .await
+        .unwrap();
+    let accountant = env.login("accountant").await;
+    let me = accountant.get("/api/v1/me").await.expect(200);
+    let mut names: Vec<&str> = me["complexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(names, ["시험아파트", "이웃아파트"]);
+    // Drafting in the neighbour's complex: the default line goes to the neighbour's manager there.
+    let theirs = format!("/api/v1/complexes/{}", env.other_complex);
+    let created = accountant
+        .call(
+            reqwest::Method::POST,
+            &format!("{theirs}/documents"),
+            Some(json!({"kind": "expense-resolution", "title": "이웃 단지 지출", "form": small_expense(), "submit": true})),
+        )
+        .await
+        .expect(201);
+    let doc = created["id"].as_str().unwrap().to_owned();
+    let neighbour = env.login("neighbour").await;
+    let inbox = neighbour
+        .call(reqwest::Method::GET, &format!("{theirs}/inbox"), None)
+        .await
+        .expect(200);
+    assert_eq!(inbox["counts"][0]["count"], 1);
+    // Nothing of it shows in the first complex, where the same person also works.
+    assert_eq!(accountant.counts().await["in_progress"], 0);
+    env.login("manager")
+        .await
+        .get(&format!("documents/{doc}"))
+        .await
+        .expect_error(404, "document_not_found");
+    let done = neighbour
+        .call(
+            reqwest::Method::POST,
+            &format!("{theirs}/documents/{doc}/actions"),
+            Some(json!({"action": "approve"})),
+        )
+        .await
+        .expect(200);
+    assert_eq!(done["outcome"], "registered");
+    let view = accountant
+        .call(
+            reqwest::Method::GET,
+            &format!("{theirs}/documents/{doc}"),
+            None,
+        )
+        .await
+        .expect(200);
+    assert!(
+        view["registration_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("이웃아파트-"),
+        "numbered by its own complex"
+    );
+    // Not an administrator there.
+    accountant
+        .call(
+            reqwest::Method::POST,
+            &format!("{theirs}/positions"),
+            Some(json!({"title": "x", "role": "clerk"})),
+        )
+        .await
+        .expect_error(403, "admin_only");
+    assert!(
+        env.app
+            .verify_complex(env.other_complex)
+            .await
+            .unwrap()
+            .ok()
+    );
+    assert!(env.app.verify_complex(env.complex).await.unwrap().ok());
+}
+
+on_both_engines!(
+    one_person_in_two_complexes,
+    two_complexes_sqlite,
+    two_complexes_postgres
+);
