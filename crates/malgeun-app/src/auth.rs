@@ -136,14 +136,8 @@ impl App {
     /// Resolves a bearer token to its caller.
     pub async fn authenticate(&self, token: &str) -> Result<Caller, AppError> {
         let mut r = self.db().reader().await?;
-        let Some((person_id, expires_at)) = org::session(r.conn(), &token_hash(token)).await?
-        else {
-            return Err(AppError::unauthenticated());
-        };
-        if expires_at <= self.clock().now().as_micros() {
-            return Err(AppError::unauthenticated());
-        }
-        let person = org::person(r.conn(), &person_id)
+        let now = self.clock().now().as_micros();
+        let person = org::session_person(r.conn(), &token_hash(token), now)
             .await?
             .ok_or_else(AppError::unauthenticated)?;
         Ok(Caller {

@@ -130,13 +130,17 @@ impl Db {
                 // Rows stream from SQLite's worker thread through a channel; a deep buffer lets a
                 // long scan (verify) run without a thread hand-off per row.
                 .row_buffer_size(4096);
+            // A local SQLite connection cannot go stale, so the pool's liveness ping before every
+            // acquire would only add a round trip to the worker thread.
             let write = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(1)
                 .min_connections(1)
                 .acquire_timeout(Duration::from_secs(60))
                 .connect_with(base.clone())
                 .await?;
             let read = SqlitePoolOptions::new()
+                .test_before_acquire(false)
                 .max_connections(opts.max_connections.max(1))
                 .acquire_timeout(Duration::from_secs(60))
                 .connect_with(base.read_only(true))

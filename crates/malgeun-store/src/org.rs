@@ -228,17 +228,20 @@ pub async fn terms(
     )
 }
 
-/// A session by the SHA-256 of its token: `(person_id, expires_at)`.
-pub async fn session(
+/// A live session's person by the SHA-256 of its token, in one query.
+pub async fn session_person(
     conn: Conn<'_>,
     token_sha256: &str,
-) -> Result<Option<(String, i64)>, StoreError> {
+    now: i64,
+) -> Result<Option<PersonRow>, StoreError> {
     fetch_as!(
         conn,
-        (String, i64),
+        PersonRow,
         fetch_optional,
-        "SELECT person_id, expires_at FROM sessions WHERE token_sha256 = $1",
-        token_sha256
+        "SELECT p.id, p.login, p.name, p.password_hash, p.is_operator, p.created_at FROM sessions s \
+         JOIN persons p ON p.id = s.person_id WHERE s.token_sha256 = $1 AND s.expires_at > $2",
+        token_sha256,
+        now
     )
 }
 
