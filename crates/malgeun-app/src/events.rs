@@ -94,7 +94,10 @@ pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> String {
     out.push_str(",\"subject\":");
     opt(&mut out, change.subject.clone());
     out.push_str(",\"rows\":[");
-    for (i, row) in change.rows.iter().enumerate() {
+    // Written rows carry their image; deleted rows a `null` tombstone.
+    let written = change.rows.iter().map(|r| (r, Some(r.image())));
+    let deleted = change.deletes.iter().map(|r| (r, None));
+    for (i, (row, image)) in written.chain(deleted).enumerate() {
         if i > 0 {
             out.push(',');
         }
@@ -103,18 +106,8 @@ pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> String {
         out.push(',');
         json_string(&mut out, &row.key());
         out.push(',');
-        out.push_str(&row.image());
+        out.push_str(image.as_deref().unwrap_or("null"));
         out.push(']');
-    }
-    for (i, row) in change.deletes.iter().enumerate() {
-        if i > 0 || !change.rows.is_empty() {
-            out.push(',');
-        }
-        out.push('[');
-        json_string(&mut out, row.table.name);
-        out.push(',');
-        json_string(&mut out, &row.key());
-        out.push_str(",null]");
     }
     out.push_str("]}");
     out

@@ -131,6 +131,19 @@ fn check_media_type(mt: &str) -> String {
     }
 }
 
+/// The drafting position, if the member holds it. Someone who may not even see a draft learns
+/// nothing about it: for drafts the answer is "not found".
+fn require_drafter(member: &Member, l: &Loaded) -> Result<PositionId, AppError> {
+    let drafter: PositionId = crate::member::parse_id(&l.doc.drafter_position_id)?;
+    if member.holds(drafter) {
+        Ok(drafter)
+    } else if l.status == DocumentStatus::Draft {
+        Err(document_not_found())
+    } else {
+        Err(not_drafter())
+    }
+}
+
 fn not_drafter() -> AppError {
     AppError::forbidden(
         "not_drafter",
@@ -338,7 +351,6 @@ impl App {
         for a in &attachments {
             change = change.row(attachment_row(complex, &did, a));
         }
-        documents::set_inbox(&mut tx, &cid, &did, &[], Some(&[])).await?;
         record(
             &mut tx,
             complex,
@@ -362,15 +374,7 @@ impl App {
     ) -> Result<(Member, Loaded), AppError> {
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let loaded = self.load(tx.conn(), complex, id).await?;
-        let drafter: PositionId = crate::member::parse_id(&loaded.doc.drafter_position_id)?;
-        if !member.holds(drafter) {
-            // Someone who may not even see the draft learns nothing about it.
-            return Err(if loaded.status == DocumentStatus::Draft {
-                document_not_found()
-            } else {
-                not_drafter()
-            });
-        }
+        require_drafter(&member, &loaded)?;
         if loaded.status != DocumentStatus::Draft || loaded.version.submitted_at.is_some() {
             return Err(not_editable(loaded.status));
         }
@@ -614,15 +618,8 @@ impl App {
         let now = self.clock().now();
         let (mut tx, mut head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
-        let mut l = self.load(tx.conn(), complex, id).await?;
-        let drafter = crate::member::parse_id(&l.doc.drafter_position_id)?;
-        if !member.holds(drafter) {
-            return Err(if l.status == DocumentStatus::Draft {
-                document_not_found()
-            } else {
-                not_drafter()
-            });
-        }
+        let mut l = self.load_with(tx.conn(), complex, id, false).await?;
+        let drafter = require_drafter(&member, &l)?;
         if l.status != DocumentStatus::InProgress {
             return Err(AppError::conflict(
                 "not_withdrawable",
@@ -673,14 +670,7 @@ impl App {
         let (mut tx, mut head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let mut l = self.load(tx.conn(), complex, id).await?;
-        let drafter = crate::member::parse_id(&l.doc.drafter_position_id)?;
-        if !member.holds(drafter) {
-            return Err(if l.status == DocumentStatus::Draft {
-                document_not_found()
-            } else {
-                not_drafter()
-            });
-        }
+        let drafter = require_drafter(&member, &l)?;
         if !matches!(
             l.status,
             DocumentStatus::Rejected | DocumentStatus::Withdrawn
