@@ -1,5 +1,5 @@
-//! `sqlx::migrate!` embeds the migration files at compile time; this makes a changed migration
-//! rebuild the crate (cargo does not see files read by a proc macro on its own).
+//! The migrations are embedded at compile time (`include_str!` for SQLite, `sqlx::migrate!` for
+//! PostgreSQL); this makes a changed or added migration rebuild the crate.
 
 fn main() {
     println!("cargo:rerun-if-changed=migrations");

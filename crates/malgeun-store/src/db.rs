@@ -1,17 +1,17 @@
-//! Connections: an enum of the two engines' pools (sqlx's `Any` cannot decode everything on
-//! PostgreSQL), write transactions and read connections.
+//! Connections: an enum of the two engines (SQLite through rusqlite, PostgreSQL through sqlx; the
+//! same SQL text runs on both), write transactions and read connections.
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::pool::PoolConnection;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool, Transaction};
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::error::StoreError;
+use crate::sqlite::{PooledReader, SqliteDb, SqliteTx};
 
-static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 /// Which engine a database runs on.
@@ -27,13 +27,8 @@ pub enum Engine {
 /// connection avoids busy-retry storms) and several readers; PostgreSQL one shared pool.
 #[derive(Clone, Debug)]
 pub enum Db {
-    /// SQLite pools.
-    Sqlite {
-        /// The single writer.
-        write: SqlitePool,
-        /// Concurrent readers (WAL lets them run beside the writer).
-        read: SqlitePool,
-    },
+    /// SQLite.
+    Sqlite(Arc<SqliteDb>),
     /// PostgreSQL pool.
     Postgres(PgPool),
 }
@@ -41,7 +36,7 @@ pub enum Db {
 /// A borrowed connection of either engine: what the query macros match on.
 pub enum Conn<'a> {
     /// SQLite.
-    Sqlite(&'a mut SqliteConnection),
+    Sqlite(&'a mut rusqlite::Connection),
     /// PostgreSQL.
     Pg(&'a mut PgConnection),
 }
@@ -59,7 +54,7 @@ impl Conn<'_> {
 /// A write transaction. Dropping it without [`Tx::commit`] rolls back.
 pub enum Tx {
     /// SQLite.
-    Sqlite(Transaction<'static, Sqlite>),
+    Sqlite(SqliteTx),
     /// PostgreSQL.
     Pg(Transaction<'static, Postgres>),
 }
@@ -68,7 +63,7 @@ impl Tx {
     /// The connection to run statements on.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(t) => Conn::Sqlite(&mut *t),
+            Self::Sqlite(t) => Conn::Sqlite(t.conn()),
             Self::Pg(t) => Conn::Pg(&mut *t),
         }
     }
@@ -86,7 +81,7 @@ impl Tx {
 /// A pooled read connection.
 pub enum Reader {
     /// SQLite.
-    Sqlite(PoolConnection<Sqlite>),
+    Sqlite(PooledReader),
     /// PostgreSQL.
     Pg(PoolConnection<Postgres>),
 }
@@ -95,7 +90,7 @@ impl Reader {
     /// The connection to run statements on.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Self::Sqlite(c) => Conn::Sqlite(&mut *c),
+            Self::Sqlite(c) => Conn::Sqlite(c.conn()),
             Self::Pg(c) => Conn::Pg(&mut *c),
         }
     }
@@ -120,32 +115,8 @@ impl Db {
     /// Opens `sqlite://path` (created if missing) or `postgres://…`.
     pub async fn connect(url: &str, opts: &PoolOptions) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
-            let base = SqliteConnectOptions::from_str(url)?
-                .create_if_missing(true)
-                .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Full)
-                .busy_timeout(Duration::from_secs(30))
-                .pragma("temp_store", "memory")
-                .pragma("cache_size", "-65536")
-                // Rows stream from SQLite's worker thread through a channel; a deep buffer lets a
-                // long scan (verify) run without a thread hand-off per row.
-                .row_buffer_size(4096);
-            // A local SQLite connection cannot go stale, so the pool's liveness ping before every
-            // acquire would only add a round trip to the worker thread.
-            let write = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(1)
-                .min_connections(1)
-                .acquire_timeout(Duration::from_secs(60))
-                .connect_with(base.clone())
-                .await?;
-            let read = SqlitePoolOptions::new()
-                .test_before_acquire(false)
-                .max_connections(opts.max_connections.max(1))
-                .acquire_timeout(Duration::from_secs(60))
-                .connect_with(base.read_only(true))
-                .await?;
-            Ok(Self::Sqlite { write, read })
+            let readers = usize::try_from(opts.max_connections).unwrap_or(16);
+            Ok(Self::Sqlite(Arc::new(SqliteDb::open(url, readers)?)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(2))
@@ -161,7 +132,7 @@ impl Db {
     /// The engine.
     pub fn engine(&self) -> Engine {
         match self {
-            Self::Sqlite { .. } => Engine::Sqlite,
+            Self::Sqlite(_) => Engine::Sqlite,
             Self::Postgres(_) => Engine::Postgres,
         }
     }
@@ -169,8 +140,11 @@ impl Db {
     /// Brings the schema up to date.
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match self {
-            Self::Sqlite { write, .. } => SQLITE_MIGRATIONS.run(write).await?,
-            Self::Postgres(pool) => POSTGRES_MIGRATIONS.run(pool).await?,
+            Self::Sqlite(db) => db.with_writer(crate::sqlite::migrate).await?,
+            Self::Postgres(pool) => POSTGRES_MIGRATIONS
+                .run(pool)
+                .await
+                .map_err(|e| StoreError::Migrate(e.to_string()))?,
         }
         Ok(())
     }
@@ -179,7 +153,7 @@ impl Db {
     /// transaction never fails half-way for want of it.
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(match self {
-            Self::Sqlite { write, .. } => Tx::Sqlite(write.begin_with("BEGIN IMMEDIATE").await?),
+            Self::Sqlite(db) => Tx::Sqlite(db.begin().await?),
             Self::Postgres(pool) => Tx::Pg(pool.begin().await?),
         })
     }
@@ -187,7 +161,7 @@ impl Db {
     /// A read connection. Reads outside a transaction see committed data only.
     pub async fn reader(&self) -> Result<Reader, StoreError> {
         Ok(match self {
-            Self::Sqlite { read, .. } => Reader::Sqlite(read.acquire().await?),
+            Self::Sqlite(db) => Reader::Sqlite(db.reader().await?),
             Self::Postgres(pool) => Reader::Pg(pool.acquire().await?),
         })
     }
@@ -195,10 +169,7 @@ impl Db {
     /// Closes all connections (lets SQLite checkpoint its WAL on exit).
     pub async fn close(&self) {
         match self {
-            Self::Sqlite { write, read } => {
-                read.close().await;
-                write.close().await;
-            }
+            Self::Sqlite(db) => db.close().await,
             Self::Postgres(pool) => pool.close().await,
         }
     }

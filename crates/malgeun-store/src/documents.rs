@@ -4,114 +4,122 @@
 use crate::db::{Conn, Tx};
 use crate::error::StoreError;
 
-/// A document's current state.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct DocumentRow {
-    /// Complex.
-    pub complex_id: String,
-    /// Id.
-    pub id: String,
-    /// Kind code.
-    pub kind_code: String,
-    /// Catalogue version drafted on.
-    pub kind_version: i64,
-    /// Drafting position.
-    pub drafter_position_id: String,
-    /// Drafting person.
-    pub drafter_person_id: String,
-    /// Current title.
-    pub title: String,
-    /// Status code.
-    pub status: String,
-    /// Current version number.
-    pub current_version: i64,
-    /// Content hash of the current version.
-    pub content_sha256: String,
-    /// Registration number once registered.
-    pub registration_number: Option<String>,
-    /// Registration year.
-    pub registration_year: Option<i64>,
-    /// Registration serial.
-    pub registration_serial: Option<i64>,
-    /// Registration time.
-    pub registered_at: Option<i64>,
-    /// The registered document this one corrects.
-    pub corrects_id: Option<String>,
-    /// Sender of a received document (공문 접수).
-    pub received_from: Option<String>,
-    /// Created.
-    pub created_at: i64,
-    /// Last change.
-    pub updated_at: i64,
+db_row! {
+    /// A document's current state.
+    #[derive(Clone, Debug)]
+    pub struct DocumentRow {
+        /// Complex.
+        pub complex_id: String,
+        /// Id.
+        pub id: String,
+        /// Kind code.
+        pub kind_code: String,
+        /// Catalogue version drafted on.
+        pub kind_version: i64,
+        /// Drafting position.
+        pub drafter_position_id: String,
+        /// Drafting person.
+        pub drafter_person_id: String,
+        /// Current title.
+        pub title: String,
+        /// Status code.
+        pub status: String,
+        /// Current version number.
+        pub current_version: i64,
+        /// Content hash of the current version.
+        pub content_sha256: String,
+        /// Registration number once registered.
+        pub registration_number: Option<String>,
+        /// Registration year.
+        pub registration_year: Option<i64>,
+        /// Registration serial.
+        pub registration_serial: Option<i64>,
+        /// Registration time.
+        pub registered_at: Option<i64>,
+        /// The registered document this one corrects.
+        pub corrects_id: Option<String>,
+        /// Sender of a received document (공문 접수).
+        pub received_from: Option<String>,
+        /// Created.
+        pub created_at: i64,
+        /// Last change.
+        pub updated_at: i64,
+    }
 }
 
-/// A version of a document.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct VersionRow {
-    /// Version number.
-    pub version: i64,
-    /// Title.
-    pub title: String,
-    /// Body.
-    pub body: String,
-    /// Canonical form JSON.
-    pub form_json: String,
-    /// The approval line as JSON.
-    pub line_json: String,
-    /// Content hash.
-    pub content_sha256: String,
-    /// Person who wrote it.
-    pub created_by: String,
-    /// Written.
-    pub created_at: i64,
-    /// Submitted (상신).
-    pub submitted_at: Option<i64>,
+db_row! {
+    /// A version of a document.
+    #[derive(Clone, Debug)]
+    pub struct VersionRow {
+        /// Version number.
+        pub version: i64,
+        /// Title.
+        pub title: String,
+        /// Body.
+        pub body: String,
+        /// Canonical form JSON.
+        pub form_json: String,
+        /// The approval line as JSON.
+        pub line_json: String,
+        /// Content hash.
+        pub content_sha256: String,
+        /// Person who wrote it.
+        pub created_by: String,
+        /// Written.
+        pub created_at: i64,
+        /// Submitted (상신).
+        pub submitted_at: Option<i64>,
+    }
 }
 
-/// An attachment.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct AttachmentRow {
-    /// Version it belongs to.
-    pub version: i64,
-    /// Order.
-    pub ordinal: i64,
-    /// File name.
-    pub name: String,
-    /// Bytes.
-    pub size: i64,
-    /// SHA-256 hex.
-    pub sha256: String,
-    /// Media type.
-    pub media_type: String,
+db_row! {
+    /// An attachment.
+    #[derive(Clone, Debug)]
+    pub struct AttachmentRow {
+        /// Version it belongs to.
+        pub version: i64,
+        /// Order.
+        pub ordinal: i64,
+        /// File name.
+        pub name: String,
+        /// Bytes.
+        pub size: i64,
+        /// SHA-256 hex.
+        pub sha256: String,
+        /// Media type.
+        pub media_type: String,
+    }
 }
 
-/// An approval act.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ApprovalRow {
-    /// Version acted on.
-    pub version: i64,
-    /// Sequence in the version's round.
-    pub seq: i64,
-    /// Step index in the line.
-    pub step: i64,
-    /// Line member acted for.
-    pub position_id: String,
-    /// Person who acted.
-    pub person_id: String,
-    /// Name of the person who acted.
-    pub person_name: String,
-    /// A deputy acted (대결).
-    pub proxy: bool,
-    /// Decision code.
-    pub decision: String,
-    /// Reason or comment.
-    pub comment: Option<String>,
-    /// The content hash approved.
-    pub content_sha256: String,
-    /// When.
-    pub at: i64,
-    /// Ledger entry index.
-    pub ledger_index: i64,
+db_row! {
+    /// An approval act.
+    #[derive(Clone, Debug)]
+    pub struct ApprovalRow {
+        /// Version acted on.
+        pub version: i64,
+        /// Sequence in the version's round.
+        pub seq: i64,
+        /// Step index in the line.
+        pub step: i64,
+        /// Line member acted for.
+        pub position_id: String,
+        /// Person who acted.
+        pub person_id: String,
+        /// Name of the person who acted.
+        pub person_name: String,
+        /// A deputy acted (대결).
+        pub proxy: bool,
+        /// Decision code.
+        pub decision: String,
+        /// Reason or comment.
+        pub comment: Option<String>,
+        /// The content hash approved.
+        pub content_sha256: String,
+        /// When.
+        pub at: i64,
+        /// Ledger entry index.
+        pub ledger_index: i64,
+    }
 }
 
 /// A document.
@@ -390,29 +398,31 @@ impl Tab {
     }
 }
 
-/// A row of a document list.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ListedDocument {
-    /// Id.
-    pub id: String,
-    /// Kind code.
-    pub kind_code: String,
-    /// Title.
-    pub title: String,
-    /// Status code.
-    pub status: String,
-    /// Drafting position.
-    pub drafter_position_id: String,
-    /// Drafter's name.
-    pub drafter_name: String,
-    /// Registration number.
-    pub registration_number: Option<String>,
-    /// Registered.
-    pub registered_at: Option<i64>,
-    /// Created.
-    pub created_at: i64,
-    /// Last change.
-    pub updated_at: i64,
+db_row! {
+    /// A row of a document list.
+    #[derive(Clone, Debug)]
+    pub struct ListedDocument {
+        /// Id.
+        pub id: String,
+        /// Kind code.
+        pub kind_code: String,
+        /// Title.
+        pub title: String,
+        /// Status code.
+        pub status: String,
+        /// Drafting position.
+        pub drafter_position_id: String,
+        /// Drafter's name.
+        pub drafter_name: String,
+        /// Registration number.
+        pub registration_number: Option<String>,
+        /// Registered.
+        pub registered_at: Option<i64>,
+        /// Created.
+        pub created_at: i64,
+        /// Last change.
+        pub updated_at: i64,
+    }
 }
 
 const LIST_SELECT: &str = "SELECT d.id, d.kind_code, d.title, d.status, d.drafter_position_id, pe.name AS drafter_name, \

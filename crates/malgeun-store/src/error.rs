@@ -5,12 +5,15 @@ use thiserror::Error;
 /// What can go wrong below the use cases. None of these is the user's fault except `Conflict`.
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// The database failed or refused.
+    /// PostgreSQL failed or refused.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// SQLite failed or refused.
+    #[error("database: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     /// Migrations failed.
     #[error("migration: {0}")]
-    Migrate(#[from] sqlx::migrate::MigrateError),
+    Migrate(String),
     /// The blob store failed.
     #[error("blob store: {0}")]
     Blob(String),
@@ -30,6 +33,11 @@ impl StoreError {
     pub fn is_unique_violation(&self) -> bool {
         match self {
             Self::Database(sqlx::Error::Database(e)) => e.is_unique_violation(),
+            Self::Sqlite(rusqlite::Error::SqliteFailure(e, _)) => matches!(
+                e.extended_code,
+                rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE
+                    | rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+            ),
             Self::Conflict(_) => true,
             _ => false,
         }

@@ -40,21 +40,23 @@ pub struct NewEntry<'a> {
     pub payload: &'a str,
 }
 
-/// A stored entry.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct Entry {
-    /// Leaf index.
-    pub idx: i64,
-    /// Event name.
-    pub event: String,
-    /// Subject id.
-    pub subject: Option<String>,
-    /// When, in microseconds.
-    pub at: i64,
-    /// Canonical payload.
-    pub payload: String,
-    /// Stored leaf hash (32 bytes).
-    pub leaf_hash: Vec<u8>,
+db_row! {
+    /// A stored entry.
+    #[derive(Clone, Debug)]
+    pub struct Entry {
+        /// Leaf index.
+        pub idx: i64,
+        /// Event name.
+        pub event: String,
+        /// Subject id.
+        pub subject: Option<String>,
+        /// When, in microseconds.
+        pub at: i64,
+        /// Canonical payload.
+        pub payload: String,
+        /// Stored leaf hash (32 bytes).
+        pub leaf_hash: Vec<u8>,
+    }
 }
 
 fn to_i64(n: u64) -> Result<i64, StoreError> {
@@ -266,12 +268,17 @@ where
         "SELECT idx, leaf_hash, payload FROM ledger_entries WHERE complex_id = $1 ORDER BY idx";
     match conn {
         Conn::Sqlite(c) => {
-            let mut rows = sqlx::query(SQL).bind(complex_id).fetch(&mut *c);
-            while let Some(r) = rows.try_next().await? {
+            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(SQL))?;
+            let mut rows = st.query([complex_id])?;
+            while let Some(r) = rows.next()? {
+                let corrupt = |e: rusqlite::types::FromSqlError| {
+                    StoreError::Corrupt(format!("ledger entry column: {e}"))
+                };
+                let payload = r.get_ref(2)?.as_str().map_err(corrupt)?;
                 each(
-                    r.try_get(0)?,
-                    r.try_get::<&[u8], _>(1)?,
-                    r.try_get::<&str, _>(2)?,
+                    r.get(0)?,
+                    r.get_ref(1)?.as_blob().map_err(corrupt)?,
+                    payload,
                 );
             }
         }

@@ -2,7 +2,8 @@
 //! ledger persistence that fits the Merkle tree's node addressing, and content-addressed blobs.
 //!
 //! Queries are written once in the portable subset (`$1` placeholders, `ON CONFLICT`, `RETURNING`)
-//! and run on either engine through the [`db::Conn`] enum; migrations exist per engine.
+//! and run on either engine through the [`db::Conn`] enum (rusqlite for SQLite, sqlx for
+//! PostgreSQL); migrations exist per engine.
 
 #[macro_use]
 mod macros;
@@ -14,7 +15,9 @@ pub mod error;
 pub mod image;
 pub mod ledger;
 pub mod org;
+pub mod raw;
 pub mod rows;
+pub mod sqlite;
 pub mod tables;
 
 pub use blob::BlobStore;

@@ -3,63 +3,69 @@
 use crate::db::{Conn, Tx};
 use crate::error::StoreError;
 
-/// A complex.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct ComplexRow {
-    /// Id.
-    pub id: String,
-    /// Full name (맑은아파트 관리사무소).
-    pub name: String,
-    /// Issuer name used in registration numbers (맑은아파트).
-    pub short_name: String,
-    /// Number of households.
-    pub households: i64,
-    /// Created, microseconds.
-    pub created_at: i64,
+db_row! {
+    /// A complex.
+    #[derive(Clone, Debug)]
+    pub struct ComplexRow {
+        /// Id.
+        pub id: String,
+        /// Full name (맑은아파트 관리사무소).
+        pub name: String,
+        /// Issuer name used in registration numbers (맑은아파트).
+        pub short_name: String,
+        /// Number of households.
+        pub households: i64,
+        /// Created, microseconds.
+        pub created_at: i64,
+    }
 }
 
-/// A person (global: one login across complexes).
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PersonRow {
-    /// Id.
-    pub id: String,
-    /// Login name.
-    pub login: String,
-    /// Display name.
-    pub name: String,
-    /// Argon2id PHC string.
-    pub password_hash: String,
-    /// May create complexes and administer any of them.
-    pub is_operator: bool,
-    /// Created, microseconds.
-    pub created_at: i64,
+db_row! {
+    /// A person (global: one login across complexes).
+    #[derive(Clone, Debug)]
+    pub struct PersonRow {
+        /// Id.
+        pub id: String,
+        /// Login name.
+        pub login: String,
+        /// Display name.
+        pub name: String,
+        /// Argon2id PHC string.
+        pub password_hash: String,
+        /// May create complexes and administer any of them.
+        pub is_operator: bool,
+        /// Created, microseconds.
+        pub created_at: i64,
+    }
 }
 
-/// A position with its current holder, if any.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct PositionRow {
-    /// Complex.
-    pub complex_id: String,
-    /// Id.
-    pub id: String,
-    /// Title (관리소장).
-    pub title: String,
-    /// Role code.
-    pub role: String,
-    /// May administer the complex.
-    pub is_admin: bool,
-    /// The deputy (대결자) position.
-    pub deputy_position_id: Option<String>,
-    /// Still in use.
-    pub active: bool,
-    /// Created, microseconds.
-    pub created_at: i64,
-    /// Current holder's person id.
-    pub holder_id: Option<String>,
-    /// Current holder's name.
-    pub holder_name: Option<String>,
-    /// Current term's sequence number.
-    pub term_seq: Option<i64>,
+db_row! {
+    /// A position with its current holder, if any.
+    #[derive(Clone, Debug)]
+    pub struct PositionRow {
+        /// Complex.
+        pub complex_id: String,
+        /// Id.
+        pub id: String,
+        /// Title (관리소장).
+        pub title: String,
+        /// Role code.
+        pub role: String,
+        /// May administer the complex.
+        pub is_admin: bool,
+        /// The deputy (대결자) position.
+        pub deputy_position_id: Option<String>,
+        /// Still in use.
+        pub active: bool,
+        /// Created, microseconds.
+        pub created_at: i64,
+        /// Current holder's person id.
+        pub holder_id: Option<String>,
+        /// Current holder's name.
+        pub holder_name: Option<String>,
+        /// Current term's sequence number.
+        pub term_seq: Option<i64>,
+    }
 }
 
 const POSITION_SELECT: &str = "SELECT p.complex_id, p.id, p.title, p.role, p.is_admin, p.deputy_position_id, \
@@ -68,21 +74,23 @@ const POSITION_SELECT: &str = "SELECT p.complex_id, p.id, p.title, p.role, p.is_
      LEFT JOIN position_terms t ON t.complex_id = p.complex_id AND t.position_id = p.id AND t.ended_at IS NULL \
      LEFT JOIN persons pe ON pe.id = t.person_id";
 
-/// A term of office.
-#[derive(Clone, Debug, sqlx::FromRow)]
-pub struct TermRow {
-    /// Position.
-    pub position_id: String,
-    /// Sequence within the position.
-    pub seq: i64,
-    /// Holder.
-    pub person_id: String,
-    /// Holder's name.
-    pub person_name: String,
-    /// Start, microseconds.
-    pub started_at: i64,
-    /// End, microseconds.
-    pub ended_at: Option<i64>,
+db_row! {
+    /// A term of office.
+    #[derive(Clone, Debug)]
+    pub struct TermRow {
+        /// Position.
+        pub position_id: String,
+        /// Sequence within the position.
+        pub seq: i64,
+        /// Holder.
+        pub person_id: String,
+        /// Holder's name.
+        pub person_name: String,
+        /// Start, microseconds.
+        pub started_at: i64,
+        /// End, microseconds.
+        pub ended_at: Option<i64>,
+    }
 }
 
 /// Creates a person; a taken login is a [`StoreError::Conflict`].

@@ -2,6 +2,7 @@
 //! reads it back for verification, so the two can never disagree on columns.
 
 use futures::TryStreamExt;
+use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use sqlx::Row as _;
 
 use crate::db::{Conn, Tx};
@@ -44,14 +45,23 @@ macro_rules! bind_row {
     }};
 }
 
+fn sqlite_value(v: &Value) -> ToSqlOutput<'_> {
+    match v {
+        Value::Text(s) => ToSqlOutput::Borrowed(rusqlite::types::ValueRef::Text(s.as_bytes())),
+        Value::Int(n) => ToSqlOutput::Owned(SqlValue::Integer(*n)),
+        Value::Bool(b) => ToSqlOutput::Owned(SqlValue::Integer(i64::from(*b))),
+        Value::Null => ToSqlOutput::Owned(SqlValue::Null),
+    }
+}
+
 /// Inserts or replaces a ledgered row, stamping it with the index of the event that wrote it.
 pub async fn upsert(tx: &mut Tx, row: &Row, ledger_index: i64) -> Result<(), StoreError> {
     let sql = upsert_sql(row.table);
     match tx.conn() {
         Conn::Sqlite(c) => {
-            bind_row!(sqlx::query(&sql), row, ledger_index)
-                .execute(&mut *c)
-                .await?;
+            let mut params: Vec<ToSqlOutput<'_>> = row.values.iter().map(sqlite_value).collect();
+            params.push(ToSqlOutput::Owned(SqlValue::Integer(ledger_index)));
+            crate::sqlite::execute(c, &sql, rusqlite::params_from_iter(params))?;
         }
         Conn::Pg(c) => {
             bind_row!(sqlx::query(&sql), row, ledger_index)
@@ -97,10 +107,21 @@ where
     );
     match conn {
         Conn::Sqlite(c) => {
-            let mut rows = sqlx::query(&sql).bind(complex_id).fetch(&mut *c);
-            while let Some(r) = rows.try_next().await? {
-                let (row, idx) = decode_row!(r, t);
-                each(row, idx);
+            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
+            let mut rows = st.query([complex_id])?;
+            while let Some(r) = rows.next()? {
+                let mut values = Vec::with_capacity(t.columns.len());
+                for (i, (_, ty)) in t.columns.iter().enumerate() {
+                    values.push(match ty {
+                        ColType::Text | ColType::Secret => {
+                            Value::from(r.get::<_, Option<String>>(i)?)
+                        }
+                        ColType::Int => Value::from(r.get::<_, Option<i64>>(i)?),
+                        ColType::Bool => Value::from(r.get::<_, Option<bool>>(i)?),
+                    });
+                }
+                let idx: i64 = r.get(t.columns.len())?;
+                each(Row { table: t, values }, idx);
             }
         }
         Conn::Pg(c) => {
@@ -152,7 +173,8 @@ pub async fn delete(tx: &mut Tx, row: &Row) -> Result<(), StoreError> {
     }
     match tx.conn() {
         Conn::Sqlite(c) => {
-            bind_keys!(sqlx::query(&sql)).execute(&mut *c).await?;
+            let params = keys.iter().map(|(v, _)| sqlite_value(v));
+            crate::sqlite::execute(c, &sql, rusqlite::params_from_iter(params))?;
         }
         Conn::Pg(c) => {
             bind_keys!(sqlx::query(&sql)).execute(&mut *c).await?;

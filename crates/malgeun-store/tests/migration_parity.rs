@@ -316,17 +316,19 @@ async fn sqlite_migrations_apply_and_are_idempotent() {
     db.migrate().await.expect("migrating again is a no-op");
 
     // The schema that results has every ledgered table with exactly the spec's columns.
-    let malgeun_store::Db::Sqlite { read, .. } = &db else {
-        panic!("a sqlite url gives a sqlite database");
-    };
+    let mut r = db.reader().await.expect("reader");
     for spec in LEDGERED {
-        let columns: Vec<String> = sqlx::query_scalar(&format!(
-            "SELECT name FROM pragma_table_info('{}') ORDER BY cid",
-            spec.name
-        ))
-        .fetch_all(read)
+        let columns: Vec<(String,)> = malgeun_store::raw::fetch_all(
+            r.conn(),
+            &format!(
+                "SELECT name FROM pragma_table_info('{}') ORDER BY cid",
+                spec.name
+            ),
+            &[],
+        )
         .await
         .expect("table info");
+        let columns: Vec<String> = columns.into_iter().map(|(c,)| c).collect();
         assert_eq!(
             columns,
             expected_columns(spec),
@@ -334,6 +336,7 @@ async fn sqlite_migrations_apply_and_are_idempotent() {
             spec.name
         );
     }
+    drop(r);
     db.close().await;
 
     // And again on a fresh connection to the same file.
@@ -343,4 +346,19 @@ async fn sqlite_migrations_apply_and_are_idempotent() {
     db.migrate().await.expect("migrating a migrated database");
     db.close().await;
     drop(dir);
+}
+
+#[test]
+fn every_sqlite_migration_file_is_embedded() {
+    let embedded: BTreeMap<String, String> = malgeun_store::sqlite::MIGRATIONS
+        .iter()
+        .map(|(_, name, sql)| ((*name).to_owned(), (*sql).to_owned()))
+        .collect();
+    assert_eq!(embedded, migrations("sqlite"));
+    let versions: Vec<i64> = malgeun_store::sqlite::MIGRATIONS
+        .iter()
+        .map(|(v, _, _)| *v)
+        .collect();
+    let expected: Vec<i64> = (1..=versions.len() as i64).collect();
+    assert_eq!(versions, expected, "versions count up from 1 in file order");
 }

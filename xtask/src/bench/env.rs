@@ -11,7 +11,6 @@ use malgeun::config::Config;
 use malgeun_app::org::{NewComplex, NewPosition};
 use malgeun_app::{App, Caller};
 use malgeun_domain::{ComplexId, PositionId};
-use malgeun_store::db::Conn;
 use sqlx::Connection;
 
 /// The password of the benchmark's people.
@@ -156,39 +155,14 @@ async fn drop_database(server: &str, name: &str) -> anyhow::Result<()> {
 /// Runs a query with one text parameter whose rows are one integer each, on a read connection.
 pub async fn query_i64s(app: &App, sql: &str, param: &str) -> anyhow::Result<Vec<i64>> {
     let mut r = app.db().reader().await?;
-    Ok(match r.conn() {
-        Conn::Sqlite(c) => {
-            sqlx::query_scalar::<_, i64>(sql)
-                .bind(param)
-                .fetch_all(&mut *c)
-                .await?
-        }
-        Conn::Pg(c) => {
-            sqlx::query_scalar::<_, i64>(sql)
-                .bind(param)
-                .fetch_all(&mut *c)
-                .await?
-        }
-    })
+    let rows: Vec<(i64,)> = malgeun_store::raw::fetch_all(r.conn(), sql, &[param]).await?;
+    Ok(rows.into_iter().map(|(n,)| n).collect())
 }
 
 /// Runs a query with one text parameter whose rows are two integers each, on a read connection.
 pub async fn query_i64_pairs(app: &App, sql: &str, param: &str) -> anyhow::Result<Vec<(i64, i64)>> {
     let mut r = app.db().reader().await?;
-    Ok(match r.conn() {
-        Conn::Sqlite(c) => {
-            sqlx::query_as::<_, (i64, i64)>(sql)
-                .bind(param)
-                .fetch_all(&mut *c)
-                .await?
-        }
-        Conn::Pg(c) => {
-            sqlx::query_as::<_, (i64, i64)>(sql)
-                .bind(param)
-                .fetch_all(&mut *c)
-                .await?
-        }
-    })
+    Ok(malgeun_store::raw::fetch_all(r.conn(), sql, &[param]).await?)
 }
 
 /// One complex with a drafter and a final approver.

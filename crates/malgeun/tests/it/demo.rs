@@ -15,15 +15,13 @@ async fn demo_seeds_every_state_once_and_verifies() {
     assert!(demo.created);
     assert_eq!(demo.people.len(), 7);
     let mut r = app.db().reader().await.unwrap();
-    let statuses: Vec<(String, i64)> = match r.conn() {
-        malgeun_store::db::Conn::Sqlite(c) => {
-            sqlx::query_as("SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status")
-                .fetch_all(&mut *c)
-                .await
-                .unwrap()
-        }
-        malgeun_store::db::Conn::Pg(_) => unreachable!("the demo test runs on SQLite"),
-    };
+    let statuses: Vec<(String, i64)> = malgeun_store::raw::fetch_all(
+        r.conn(),
+        "SELECT status, COUNT(*) FROM documents GROUP BY status ORDER BY status",
+        &[],
+    )
+    .await
+    .unwrap();
     drop(r);
     let states: Vec<&str> = statuses.iter().map(|(s, _)| s.as_str()).collect();
     assert_eq!(

@@ -355,24 +355,16 @@ pub async fn snapshot(env: &Env) -> Vec<(String, i64)> {
         "registration_counters",
     ] {
         let sql = format!("SELECT COUNT(*) FROM {table}");
-        let n: i64 = match r.conn() {
-            malgeun_store::db::Conn::Sqlite(c) => {
-                sqlx::query_scalar(&sql).fetch_one(&mut *c).await.unwrap()
-            }
-            malgeun_store::db::Conn::Pg(c) => {
-                sqlx::query_scalar(&sql).fetch_one(&mut *c).await.unwrap()
-            }
-        };
-        out.push((table.to_owned(), n));
+        let n: Vec<(i64,)> = malgeun_store::raw::fetch_all(r.conn(), &sql, &[])
+            .await
+            .unwrap();
+        out.push((table.to_owned(), n[0].0));
     }
     let sql = "SELECT checkpoint FROM ledger_heads ORDER BY complex_id";
-    let heads: Vec<String> = match r.conn() {
-        malgeun_store::db::Conn::Sqlite(c) => {
-            sqlx::query_scalar(sql).fetch_all(&mut *c).await.unwrap()
-        }
-        malgeun_store::db::Conn::Pg(c) => sqlx::query_scalar(sql).fetch_all(&mut *c).await.unwrap(),
-    };
-    for (i, h) in heads.into_iter().enumerate() {
+    let heads: Vec<(String,)> = malgeun_store::raw::fetch_all(r.conn(), sql, &[])
+        .await
+        .unwrap();
+    for (i, (h,)) in heads.into_iter().enumerate() {
         out.push((format!("head{i}:{h}"), 0));
     }
     out
@@ -381,18 +373,7 @@ pub async fn snapshot(env: &Env) -> Vec<(String, i64)> {
 /// Runs a SQL statement directly against the database (for tamper tests).
 pub async fn raw_sql(env: &Env, sql: &str) -> u64 {
     let mut tx = env.app.db().begin().await.expect("tx");
-    let n = match tx.conn() {
-        malgeun_store::db::Conn::Sqlite(c) => sqlx::query(sql)
-            .execute(&mut *c)
-            .await
-            .unwrap()
-            .rows_affected(),
-        malgeun_store::db::Conn::Pg(c) => sqlx::query(sql)
-            .execute(&mut *c)
-            .await
-            .unwrap()
-            .rows_affected(),
-    };
+    let n = malgeun_store::raw::execute(tx.conn(), sql).await.unwrap();
     tx.commit().await.expect("commit");
     n
 }
