@@ -1,6 +1,8 @@
 //! Generic reads and writes of ledgered rows by their [`TableSpec`]: the same code writes a row and
 //! reads it back for verification, so the two can never disagree on columns.
 
+use std::collections::HashMap;
+
 use futures::TryStreamExt;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
 use sqlx::Row as _;
@@ -9,7 +11,22 @@ use crate::db::{Conn, Tx};
 use crate::error::StoreError;
 use crate::image::{ColType, Row, TableSpec, Value};
 
-fn upsert_sql(t: &TableSpec) -> String {
+/// The upsert of each ledgered table, built once: every ledgered write would otherwise format it.
+fn upsert_sql(t: &TableSpec) -> &'static str {
+    static CACHE: std::sync::OnceLock<HashMap<&'static str, String>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(|| {
+        crate::tables::LEDGERED
+            .iter()
+            .map(|t| (t.name, build_upsert_sql(t)))
+            .collect()
+    });
+    cache
+        .get(t.name)
+        .map(String::as_str)
+        .expect("every ledgered table is in tables::LEDGERED")
+}
+
+fn build_upsert_sql(t: &TableSpec) -> String {
     let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
     let params: Vec<String> = (1..=cols.len() + 1).map(|i| format!("${i}")).collect();
     let updates: Vec<String> = cols
@@ -61,10 +78,10 @@ pub async fn upsert(tx: &mut Tx, row: &Row, ledger_index: i64) -> Result<(), Sto
         Conn::Sqlite(c) => {
             let mut params: Vec<ToSqlOutput<'_>> = row.values.iter().map(sqlite_value).collect();
             params.push(ToSqlOutput::Owned(SqlValue::Integer(ledger_index)));
-            crate::sqlite::execute(c, &sql, rusqlite::params_from_iter(params))?;
+            crate::sqlite::execute(c, sql, rusqlite::params_from_iter(params))?;
         }
         Conn::Pg(c) => {
-            bind_row!(sqlx::query(&sql), row, ledger_index)
+            bind_row!(sqlx::query(sql), row, ledger_index)
                 .execute(&mut *c)
                 .await?;
         }

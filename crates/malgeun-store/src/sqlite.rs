@@ -33,7 +33,7 @@ const MAX_BATCH: usize = 64;
 
 /// How long a command whose commit was deferred waits for the next command to commit it before it
 /// commits the batch itself (the next one may have been cancelled while queued).
-const DEFERRED_COMMIT_WAIT: Duration = Duration::from_millis(5);
+const DEFERRED_COMMIT_WAIT: Duration = Duration::from_millis(50);
 
 /// An open SQLite database: the writer and the readers.
 #[derive(Debug)]
@@ -43,6 +43,7 @@ pub struct SqliteDb {
     /// Commands waiting for the writer: while there are any, a commit is left to the next one.
     queued: Arc<AtomicUsize>,
     readers: Arc<ReaderPool>,
+    _checkpointer: Checkpointer,
 }
 
 /// The writer connection and the SQLite transaction currently open on it, if any.
@@ -150,7 +151,74 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     conn.pragma_update(None, "cache_size", -65536)?;
+    if !read_only {
+        // The WAL is copied back into the database by the checkpointer thread, not by whichever
+        // commit crosses the threshold: with synchronous=FULL a checkpoint costs two more fsyncs
+        // and thousands of page writes, which would stall every command queued behind it.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+    }
     Ok(())
+}
+
+/// How often the checkpointer copies the WAL back into the database file.
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
+
+/// A thread that checkpoints the WAL in the background (`PASSIVE`: it never blocks the writer or
+/// readers) until the database is dropped.
+#[derive(Debug)]
+struct Checkpointer {
+    stop: Arc<(Mutex<bool>, std::sync::Condvar)>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Checkpointer {
+    fn start(path: PathBuf) -> Result<Self, StoreError> {
+        let conn = Connection::open(&path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.pragma_update(None, "synchronous", "FULL")?;
+        let stop = Arc::new((Mutex::new(false), std::sync::Condvar::new()));
+        let flag = stop.clone();
+        let thread = std::thread::Builder::new()
+            .name("malgeun-checkpoint".into())
+            .spawn(move || {
+                let (lock, cv) = &*flag;
+                let Ok(mut stopped) = lock.lock() else { return };
+                while !*stopped {
+                    match cv.wait_timeout(stopped, CHECKPOINT_EVERY) {
+                        Ok((guard, _)) => stopped = guard,
+                        Err(_) => return,
+                    }
+                    if *stopped {
+                        break;
+                    }
+                    let done: rusqlite::Result<(i64, i64, i64)> =
+                        conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        });
+                    if let Err(e) = done {
+                        tracing::warn!("checkpointing the WAL: {e}");
+                    }
+                }
+            })
+            .map_err(|e| StoreError::Corrupt(format!("starting the checkpointer: {e}")))?;
+        Ok(Self {
+            stop,
+            thread: Some(thread),
+        })
+    }
+}
+
+impl Drop for Checkpointer {
+    fn drop(&mut self) {
+        let (lock, cv) = &*self.stop;
+        if let Ok(mut stopped) = lock.lock() {
+            *stopped = true;
+        }
+        cv.notify_all();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// The file path of a `sqlite:` URL (`sqlite://path`, `sqlite:path`, with `?options` ignored).
@@ -176,6 +244,7 @@ impl SqliteDb {
         }
         let writer = Connection::open(&path)?;
         configure(&writer, false)?;
+        let checkpointer = Checkpointer::start(path.clone())?;
         Ok(Self {
             path: path.clone(),
             writer: Arc::new(tokio::sync::Mutex::new(Writer {
@@ -189,6 +258,7 @@ impl SqliteDb {
                 permits: Arc::new(Semaphore::new(readers.max(1))),
                 path,
             }),
+            _checkpointer: checkpointer,
         })
     }
 
@@ -219,7 +289,7 @@ impl SqliteDb {
             return Err(e.into());
         }
         Ok(SqliteTx {
-            w,
+            w: Some(w),
             open: true,
             queued: self.queued.clone(),
             writer: self.writer.clone(),
@@ -291,35 +361,46 @@ impl SqliteDb {
 /// command back (and only the command).
 #[derive(Debug)]
 pub struct SqliteTx {
-    w: OwnedMutexGuard<Writer>,
+    /// The writer; taken out only by `commit`, to wait for the disk off the async thread.
+    w: Option<OwnedMutexGuard<Writer>>,
     open: bool,
     queued: Arc<AtomicUsize>,
     writer: Arc<tokio::sync::Mutex<Writer>>,
 }
 
 impl SqliteTx {
+    fn w(&mut self) -> &mut Writer {
+        self.w.as_mut().expect("the writer is held until commit")
+    }
+
     /// The connection.
     pub fn conn(&mut self) -> &mut Connection {
-        &mut self.w.conn
+        &mut self.w().conn
     }
 
     /// Commits the command and returns once it is durable: at once if no other command is waiting
     /// for the writer, else when the last of the waiting commands commits the whole batch.
     pub async fn commit(mut self) -> Result<(), StoreError> {
         self.open = false;
-        if let Err(e) = self.w.conn.execute_batch("RELEASE command") {
+        if let Err(e) = self.w().conn.execute_batch("RELEASE command") {
             self.rollback_command();
             return Err(e.into());
         }
         STATS.commands.fetch_add(1, Ordering::Relaxed);
+        let queued = self.queued.load(Ordering::SeqCst);
         let batch = self
-            .w
+            .w()
             .batch
             .as_mut()
             .expect("a command runs inside a batch");
         batch.commands += 1;
-        if self.queued.load(Ordering::SeqCst) == 0 || batch.commands >= MAX_BATCH {
-            return self.w.finish_batch();
+        if queued == 0 || batch.commands >= MAX_BATCH {
+            // The fsync takes milliseconds on some disks: wait for it on a blocking thread, still
+            // holding the writer, so commands arriving meanwhile queue up and form the next batch.
+            let mut w = self.w.take().expect("the writer is held until commit");
+            return tokio::task::spawn_blocking(move || w.finish_batch())
+                .await
+                .map_err(|e| StoreError::Corrupt(format!("the commit thread failed: {e}")))?;
         }
         let (tx, mut rx) = oneshot::channel();
         batch.waiters.push(tx);
@@ -345,17 +426,14 @@ impl SqliteTx {
     }
 
     fn rollback_command(&mut self) {
-        let undone = self
-            .w
-            .conn
-            .execute_batch("ROLLBACK TO command; RELEASE command");
-        if let Err(e) = undone {
+        let w = self.w();
+        if let Err(e) = w.conn.execute_batch("ROLLBACK TO command; RELEASE command") {
             tracing::error!("rolling back a command: {e}");
             // The savepoint is in an unknown state: give up the whole batch rather than commit it.
-            if let Some(batch) = self.w.batch.take() {
-                let _ = self.w.conn.execute_batch("ROLLBACK");
-                for w in batch.waiters {
-                    let _ = w.send(Err(format!("rolled back with a failed command: {e}")));
+            if let Some(batch) = w.batch.take() {
+                let _ = w.conn.execute_batch("ROLLBACK");
+                for waiter in batch.waiters {
+                    let _ = waiter.send(Err(format!("rolled back with a failed command: {e}")));
                 }
             }
         }
@@ -364,15 +442,17 @@ impl SqliteTx {
 
 impl Drop for SqliteTx {
     fn drop(&mut self) {
-        if !self.open {
+        if !self.open || self.w.is_none() {
             return;
         }
         self.rollback_command();
         // Commands deferred to us must not wait for one that never comes, and an empty batch
         // must not keep SQLite's write lock from other processes.
-        let empty = self.w.batch.as_ref().is_none_or(|b| b.commands == 0);
-        if (empty || self.queued.load(Ordering::SeqCst) == 0)
-            && let Err(e) = self.w.finish_batch()
+        let queued = self.queued.load(Ordering::SeqCst);
+        let w = self.w();
+        let empty = w.batch.as_ref().is_none_or(|b| b.commands == 0);
+        if (empty || queued == 0)
+            && let Err(e) = w.finish_batch()
         {
             tracing::error!("committing a batch after a rolled-back command: {e}");
         }
@@ -409,23 +489,18 @@ impl Drop for PooledReader {
 /// parameter numbered by first appearance, so `$2 … $1` would bind the wrong values. `?1` is
 /// SQLite's numbered form with the same meaning as `$1`.
 pub fn portable_to_sqlite(sql: &str) -> Cow<'_, str> {
-    let bytes = sql.as_bytes();
-    if !bytes
-        .windows(2)
-        .any(|w| w[0] == b'$' && w[1].is_ascii_digit())
-    {
+    let is_placeholder = |w: &[u8]| w[0] == b'$' && w[1].is_ascii_digit();
+    let Some(first) = sql.as_bytes().windows(2).position(is_placeholder) else {
         return Cow::Borrowed(sql);
-    }
-    let mut out = String::with_capacity(sql.len());
-    let mut chars = sql.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '$' && chars.peek().is_some_and(char::is_ascii_digit) {
-            out.push('?');
-        } else {
-            out.push(c);
+    };
+    let mut out = sql.as_bytes().to_vec();
+    for i in first..out.len() - 1 {
+        if is_placeholder(&out[i..i + 2]) {
+            out[i] = b'?';
         }
     }
-    Cow::Owned(out)
+    // One ASCII byte replaced by another keeps the text valid UTF-8.
+    Cow::Owned(String::from_utf8(out).unwrap_or_else(|_| sql.to_owned()))
 }
 
 /// A row type the store reads from SQLite (sqlx's `FromRow` does the same for PostgreSQL).

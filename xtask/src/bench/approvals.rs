@@ -68,6 +68,9 @@ pub struct ApprovalsReport {
     pub db_bytes: u64,
     /// How long a durable small write takes on the disk under the database folder.
     pub fsync: Option<FsyncProbe>,
+    /// SQLite only: write commands per SQLite commit (one fsync) during the warm-up and timed
+    /// run, from group commit.
+    pub commands_per_commit: Option<f64>,
 }
 
 impl ApprovalsReport {
@@ -145,8 +148,15 @@ async fn run_on(db: &BenchDb, engine: Engine, opts: &Options) -> anyhow::Result<
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let base = format!("http://{}", listener.local_addr()?);
     let server = tokio::spawn(malgeun_web::serve(app.clone(), listener));
+    let (commands0, commits0) = malgeun_store::sqlite::commit_stats();
     let outcome = drive(&office, &base, &docs, opts).await;
+    let (commands1, commits1) = malgeun_store::sqlite::commit_stats();
     server.abort();
+    let commands_per_commit = (engine == Engine::Sqlite && commits1 > commits0)
+        .then(|| (commands1 - commands0) as f64 / (commits1 - commits0) as f64);
+    if let Some(c) = commands_per_commit {
+        println!("group commit: {c:.1} write commands per SQLite commit");
+    }
     let (warm, timed) = outcome?;
 
     let registration = check_registration(app, &office, total).await?;
@@ -204,6 +214,7 @@ async fn run_on(db: &BenchDb, engine: Engine, opts: &Options) -> anyhow::Result<
         verify,
         db_bytes: db.size_bytes().await.unwrap_or(0),
         fsync,
+        commands_per_commit,
     })
 }
 

@@ -76,7 +76,8 @@ fn acting_for(
 
 impl App {
     /// Acts on a document as an approver. Final approval registers it in the same transaction.
-    /// Runs on the writer thread.
+    /// On PostgreSQL it runs on the writer thread; on SQLite, whose statements never wait, in place,
+    /// so that concurrent commands queue for the writer where group commit can see them.
     pub async fn act(
         &self,
         caller: &Caller,
@@ -84,6 +85,9 @@ impl App {
         id: DocumentId,
         input: ActInput,
     ) -> Result<Outcome, AppError> {
+        if self.db().engine() == malgeun_store::Engine::Sqlite {
+            return self.act_now(caller, complex, id, input).await;
+        }
         let (app, caller) = (self.clone(), caller.clone());
         self.writer()
             .run(async move { app.act_now(&caller, complex, id, input).await })
