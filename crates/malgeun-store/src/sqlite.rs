@@ -150,7 +150,9 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -65536)?;
+    // SQLite walks a connection's whole page-cache hash table at the end of many transactions, so
+    // a large cache costs every read; readers get a modest one (the OS caches the file anyway).
+    conn.pragma_update(None, "cache_size", if read_only { -8192 } else { -32768 })?;
     if !read_only {
         // The WAL is copied back into the database by the checkpointer thread, not by whichever
         // commit crosses the threshold: with synchronous=FULL a checkpoint costs two more fsyncs
