@@ -97,6 +97,27 @@ pub struct App {
 impl App {
     /// Wires the application over a migrated database and a blob store.
     pub fn new(db: Db, blobs: BlobStore, keys: LedgerKeys, limits: Limits) -> Self {
+        if let Db::Sqlite(sqlite) = &db {
+            let keys = keys.clone();
+            let signers: Mutex<HashMap<String, malgeun_ledger::NoteSigner>> = Mutex::default();
+            sqlite.set_checkpoint_signer(Arc::new(move |complex, size, root| {
+                let mut signers = signers
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                let signer = match signers.entry(complex.to_owned()) {
+                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                    std::collections::hash_map::Entry::Vacant(e) => {
+                        let id: ComplexId = complex.parse().map_err(|_| {
+                            format!("ledger head of `{complex}`, which is not a complex id")
+                        })?;
+                        e.insert(keys.signer(id))
+                    }
+                };
+                malgeun_ledger::Checkpoint::new(signer.name(), size, root)
+                    .sign(signer)
+                    .map_err(|e| e.to_string())
+            }));
+        }
         Self {
             inner: Arc::new(Inner {
                 db,

@@ -68,6 +68,15 @@ impl Tx {
         }
     }
 
+    /// Leaves signing the complex's checkpoint to the commit when the engine batches commits and
+    /// has a signer (SQLite, see [`SqliteTx::defer_checkpoint`]); `false` means sign it now.
+    pub fn defer_checkpoint(&mut self, complex_id: &str) -> bool {
+        match self {
+            Self::Sqlite(t) => t.defer_checkpoint(complex_id),
+            Self::Pg(_) => false,
+        }
+    }
+
     /// Commits.
     pub async fn commit(self) -> Result<(), StoreError> {
         match self {

@@ -35,23 +35,47 @@ const MAX_BATCH: usize = 64;
 /// commits the batch itself (the next one may have been cancelled while queued).
 const DEFERRED_COMMIT_WAIT: Duration = Duration::from_millis(50);
 
+/// Signs a complex's checkpoint: `(complex id, tree size, root)` → the signed note.
+pub type CheckpointSigner = dyn Fn(&str, u64, malgeun_ledger::Hash) -> Result<String, String> + Send + Sync;
+
+/// Where the checkpoint signer is installed once the application knows its keys.
+type SignerSlot = Arc<std::sync::OnceLock<Arc<CheckpointSigner>>>;
+
 /// An open SQLite database: the writer and the readers.
-#[derive(Debug)]
 pub struct SqliteDb {
     path: PathBuf,
     writer: Arc<tokio::sync::Mutex<Writer>>,
     /// Commands waiting for the writer: while there are any, a commit is left to the next one.
     queued: Arc<AtomicUsize>,
     readers: Arc<ReaderPool>,
+    signer: SignerSlot,
     _checkpointer: Checkpointer,
 }
 
+impl std::fmt::Debug for SqliteDb {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteDb")
+            .field("path", &self.path)
+            .field("signer", &self.signer.get().is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 /// The writer connection and the SQLite transaction currently open on it, if any.
-#[derive(Debug)]
 struct Writer {
     conn: Connection,
     batch: Option<Batch>,
     batches: u64,
+    signer: SignerSlot,
+}
+
+impl std::fmt::Debug for Writer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Writer")
+            .field("batch", &self.batch)
+            .field("batches", &self.batches)
+            .finish_non_exhaustive()
+    }
 }
 
 /// An open SQLite transaction holding the released savepoints of finished commands.
@@ -60,9 +84,38 @@ struct Batch {
     id: u64,
     commands: usize,
     waiters: Vec<oneshot::Sender<Result<(), String>>>,
+    /// Complexes whose ledger head changed and whose checkpoint is signed once, at commit.
+    unsigned: std::collections::BTreeSet<String>,
 }
 
 impl Writer {
+    /// Signs the checkpoint of every complex whose log grew in this batch, over its final head.
+    fn sign_checkpoints(&mut self, complexes: &std::collections::BTreeSet<String>) -> Result<(), String> {
+        let Some(sign) = self.signer.get() else {
+            return Ok(());
+        };
+        for complex in complexes {
+            let frontier: Vec<u8> = self
+                .conn
+                .query_row(
+                    "SELECT frontier FROM ledger_heads WHERE complex_id = ?1",
+                    [complex],
+                    |r| r.get(0),
+                )
+                .map_err(|e| e.to_string())?;
+            let frontier = malgeun_ledger::Frontier::from_bytes(&frontier)
+                .map_err(|e| format!("ledger frontier: {e}"))?;
+            let note = sign(complex, frontier.size(), frontier.root())?;
+            self.conn
+                .execute(
+                    "UPDATE ledger_heads SET checkpoint = ?2 WHERE complex_id = ?1",
+                    rusqlite::params![complex, note],
+                )
+                .map_err(|e| e.to_string())?;
+        }
+        Ok(())
+    }
+
     /// Commits the open transaction (one fsync) and tells every command in it how it went.
     fn finish_batch(&mut self) -> Result<(), StoreError> {
         let Some(batch) = self.batch.take() else {
@@ -70,6 +123,13 @@ impl Writer {
         };
         let result = if batch.commands == 0 {
             self.conn.execute_batch("ROLLBACK")
+        } else if let Err(e) = self.sign_checkpoints(&batch.unsigned) {
+            let _ = self.conn.execute_batch("ROLLBACK");
+            let message = format!("signing the checkpoint: {e}");
+            for w in batch.waiters {
+                let _ = w.send(Err(message.clone()));
+            }
+            return Err(StoreError::Corrupt(message));
         } else {
             self.conn.execute_batch("COMMIT")
         };
@@ -247,12 +307,14 @@ impl SqliteDb {
         let writer = Connection::open(&path)?;
         configure(&writer, false)?;
         let checkpointer = Checkpointer::start(path.clone())?;
+        let signer = SignerSlot::default();
         Ok(Self {
             path: path.clone(),
             writer: Arc::new(tokio::sync::Mutex::new(Writer {
                 conn: writer,
                 batch: None,
                 batches: 0,
+                signer: signer.clone(),
             })),
             queued: Arc::new(AtomicUsize::new(0)),
             readers: Arc::new(ReaderPool {
@@ -260,8 +322,17 @@ impl SqliteDb {
                 permits: Arc::new(Semaphore::new(readers.max(1))),
                 path,
             }),
+            signer,
             _checkpointer: checkpointer,
         })
+    }
+
+    /// Installs the checkpoint signer: from then on a command that appends to a log leaves the
+    /// signing to the batch commit (see [`SqliteTx::defer_checkpoint`]), which signs each grown
+    /// log once, over its final head, inside the same transaction. Returns `false` if one was
+    /// installed already.
+    pub fn set_checkpoint_signer(&self, signer: Arc<CheckpointSigner>) -> bool {
+        self.signer.set(signer).is_ok()
     }
 
     /// The database file.
@@ -284,6 +355,7 @@ impl SqliteDb {
                 id: w.batches,
                 commands: 0,
                 waiters: Vec::new(),
+                unsigned: std::collections::BTreeSet::new(),
             });
         }
         if let Err(e) = w.conn.execute_batch("SAVEPOINT command") {
@@ -378,6 +450,25 @@ impl SqliteTx {
     /// The connection.
     pub fn conn(&mut self) -> &mut Connection {
         &mut self.w().conn
+    }
+
+    /// Leaves signing the complex's checkpoint to the batch commit, if a signer is installed
+    /// (returns whether it is). Ed25519 signing is a good part of a command's time on the writer;
+    /// a batch of many commands to one complex then signs once.
+    pub fn defer_checkpoint(&mut self, complex_id: &str) -> bool {
+        let w = self.w();
+        if w.signer.get().is_none() {
+            return false;
+        }
+        match w.batch.as_mut() {
+            Some(b) => {
+                if !b.unsigned.contains(complex_id) {
+                    b.unsigned.insert(complex_id.to_owned());
+                }
+                true
+            }
+            None => false,
+        }
     }
 
     /// Commits the command and returns once it is durable: at once if no other command is waiting
