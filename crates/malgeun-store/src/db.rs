@@ -94,6 +94,26 @@ impl Reader {
             Self::Pg(c) => Conn::Pg(&mut *c),
         }
     }
+
+    /// On SQLite, starts a read transaction: every statement until [`Reader::end_read`] sees the
+    /// snapshot taken by the first of them (several readers that read the same state from their
+    /// first statement on see one database). A no-op on PostgreSQL.
+    pub fn begin_read(&mut self) -> Result<(), StoreError> {
+        if let Self::Sqlite(c) = self {
+            c.conn().execute_batch("BEGIN DEFERRED")?;
+        }
+        Ok(())
+    }
+
+    /// Ends what [`Reader::begin_read`] started.
+    pub fn end_read(&mut self) -> Result<(), StoreError> {
+        if let Self::Sqlite(c) = self
+            && !c.conn().is_autocommit()
+        {
+            c.conn().execute_batch("COMMIT")?;
+        }
+        Ok(())
+    }
 }
 
 /// Pool sizes.
@@ -163,6 +183,15 @@ impl Db {
         Ok(match self {
             Self::Sqlite(db) => Reader::Sqlite(db.reader().await?),
             Self::Postgres(pool) => Reader::Pg(pool.acquire().await?),
+        })
+    }
+
+    /// Another SQLite read connection if one is free right now; `None` on PostgreSQL (whose
+    /// statements are async and not worth a thread each) or when the pool is exhausted.
+    pub fn try_sqlite_reader(&self) -> Result<Option<Reader>, StoreError> {
+        Ok(match self {
+            Self::Sqlite(db) => db.try_reader()?.map(Reader::Sqlite),
+            Self::Postgres(_) => None,
         })
     }
 

@@ -245,6 +245,18 @@ impl SqliteDb {
             .acquire_owned()
             .await
             .map_err(|_| StoreError::Corrupt("the reader pool is closed".into()))?;
+        self.reader_with(permit)
+    }
+
+    /// A read-only connection if one is free right now (for work that can also run on fewer).
+    pub fn try_reader(&self) -> Result<Option<PooledReader>, StoreError> {
+        match self.readers.permits.clone().try_acquire_owned() {
+            Ok(permit) => self.reader_with(permit).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn reader_with(&self, permit: OwnedSemaphorePermit) -> Result<PooledReader, StoreError> {
         let idle = self
             .readers
             .idle
