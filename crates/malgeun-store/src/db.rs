@@ -95,22 +95,27 @@ impl Reader {
         }
     }
 
-    /// On SQLite, starts a read transaction: every statement until [`Reader::end_read`] sees the
-    /// snapshot taken by the first of them (several readers that read the same state from their
-    /// first statement on see one database). A no-op on PostgreSQL.
+    /// On SQLite, starts a read transaction for a long scan: every statement until
+    /// [`Reader::end_read`] sees the snapshot taken by the first of them (several readers that read
+    /// the same state from their first statement on see one database), with a smaller page cache.
+    /// A no-op on PostgreSQL.
     pub fn begin_read(&mut self) -> Result<(), StoreError> {
         if let Self::Sqlite(c) = self {
-            c.conn().execute_batch("BEGIN DEFERRED")?;
+            let c = c.conn();
+            c.pragma_update(None, "cache_size", -crate::sqlite::SCAN_CACHE_KIB)?;
+            c.execute_batch("BEGIN DEFERRED")?;
         }
         Ok(())
     }
 
     /// Ends what [`Reader::begin_read`] started.
     pub fn end_read(&mut self) -> Result<(), StoreError> {
-        if let Self::Sqlite(c) = self
-            && !c.conn().is_autocommit()
-        {
-            c.conn().execute_batch("COMMIT")?;
+        if let Self::Sqlite(c) = self {
+            let c = c.conn();
+            if !c.is_autocommit() {
+                c.execute_batch("COMMIT")?;
+            }
+            c.pragma_update(None, "cache_size", -crate::sqlite::CACHE_KIB)?;
         }
         Ok(())
     }

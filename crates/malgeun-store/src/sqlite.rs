@@ -28,6 +28,13 @@ use crate::error::StoreError;
 /// Prepared statements kept per connection: every distinct SQL text of the store fits.
 const STATEMENT_CACHE: usize = 256;
 
+/// Page cache of every connection, in KiB (SQLite's negative `cache_size`).
+pub(crate) const CACHE_KIB: i64 = 65536;
+
+/// Page cache of a reader during a long scan ([`crate::Reader::begin_read`]): a scan reads each
+/// page once, so a large cache only adds to the process's memory.
+pub(crate) const SCAN_CACHE_KIB: i64 = 8192;
+
 /// Most commands committed by one fsync: bounds how long the first of them waits.
 const MAX_BATCH: usize = 64;
 
@@ -149,7 +156,7 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
-    conn.pragma_update(None, "cache_size", -65536)?;
+    conn.pragma_update(None, "cache_size", -CACHE_KIB)?;
     Ok(())
 }
 
