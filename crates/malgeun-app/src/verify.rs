@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
 use malgeun_ledger::{Checkpoint, Frontier, Hash, LeafHasher};
-use malgeun_store::{documents, ledger, rows, tables};
+use malgeun_store::ledger::Head;
+use malgeun_store::{Reader, documents, image, ledger, rows, tables};
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
@@ -55,12 +56,19 @@ struct PayloadRows<'a> {
     rows: Vec<(Cow<'a, str>, Cow<'a, str>, &'a RawValue)>,
 }
 
-/// The last image the ledger holds for a row: the entry index and the SHA-256 of the image text
-/// (`None` for a deletion).
+/// The last image the ledger holds for a row: the entry index and the BLAKE3 digest of the image
+/// text (`None` for a deletion). Images are only compared with images re-rendered in this same
+/// run, so the digest need not be SHA-256: any collision-resistant hash proves equality, and
+/// BLAKE3 is several times faster where the CPU has no SHA instructions.
+#[derive(Clone, Copy)]
 struct Recorded {
     idx: i64,
     image: Option<[u8; 32]>,
 }
+
+/// Recorded rows by lookup key: the table's position in [`tables::LEDGERED`] as one byte, then
+/// the row's key text.
+type RecordMap = HashMap<Box<[u8]>, Recorded, foldhash::fast::RandomState>;
 
 const MAX_PROBLEMS: usize = 200;
 
@@ -68,6 +76,233 @@ fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
     if problems.len() < MAX_PROBLEMS {
         problems.push(Problem { code, detail });
     }
+}
+
+/// What one scan of a range of ledger entries found; ranges are scanned side by side and merged
+/// in index order.
+struct LedgerPart {
+    cid: String,
+    hasher: LeafHasher,
+    /// Each entry's index and recomputed leaf, in index order.
+    leaves: Vec<(i64, Hash)>,
+    /// Problems of single entries, with the entry's index, in index order (at most
+    /// [`MAX_PROBLEMS`]: the merged report keeps no more).
+    problems: Vec<(i64, &'static str, String)>,
+    recorded: RecordMap,
+    /// The first payload that does not parse.
+    malformed: Option<String>,
+    key: Vec<u8>,
+}
+
+impl LedgerPart {
+    fn new(cid: &str) -> Self {
+        Self {
+            cid: cid.to_owned(),
+            hasher: LeafHasher::new(),
+            leaves: Vec::new(),
+            problems: Vec::new(),
+            recorded: RecordMap::default(),
+            malformed: None,
+            key: Vec::new(),
+        }
+    }
+
+    fn problem(&mut self, idx: i64, code: &'static str, detail: String) {
+        if self.problems.len() < MAX_PROBLEMS {
+            self.problems.push((idx, code, detail));
+        }
+    }
+
+    /// One entry: recompute its leaf, and remember the image of every row it wrote.
+    fn entry(&mut self, idx: i64, stored: &[u8], payload: &str) {
+        let leaf = self.hasher.update(payload.as_bytes()).finish_reset();
+        if Hash::from_slice(stored).ok() != Some(leaf) {
+            self.problem(
+                idx,
+                "entry_edited",
+                format!(
+                    "ledger entry #{idx}: its stored leaf hash does not match its payload (edited)"
+                ),
+            );
+        }
+        self.leaves.push((idx, leaf));
+        match serde_json::from_str::<PayloadRows<'_>>(payload) {
+            Ok(p) => {
+                if p.complex != self.cid {
+                    self.problem(
+                        idx,
+                        "entry_foreign",
+                        format!("ledger entry #{idx} belongs to complex {}", p.complex),
+                    );
+                }
+                for (table, key, image) in p.rows {
+                    let Some(t) = tables::LEDGERED.iter().position(|t| t.name == table) else {
+                        self.problem(
+                            idx,
+                            "entry_unknown_table",
+                            format!("ledger entry #{idx} names table `{table}`"),
+                        );
+                        continue;
+                    };
+                    let image = (image.get() != "null")
+                        .then(|| *blake3::hash(image.get().as_bytes()).as_bytes());
+                    let rec = Recorded { idx, image };
+                    self.key.clear();
+                    self.key.push(table_byte(t));
+                    self.key.extend_from_slice(key.as_bytes());
+                    match self.recorded.get_mut(self.key.as_slice()) {
+                        Some(r) => *r = rec,
+                        None => {
+                            self.recorded.insert(self.key.as_slice().into(), rec);
+                        }
+                    }
+                }
+            }
+            Err(e) => {
+                if self.malformed.is_none() {
+                    self.malformed =
+                        Some(format!("ledger entry #{idx} payload does not parse: {e}"));
+                }
+            }
+        }
+    }
+}
+
+fn table_byte(t: usize) -> u8 {
+    u8::try_from(t).expect("fewer than 256 ledgered tables")
+}
+
+/// One row read from a ledgered table: where its lookup key lies in [`TableScan::keys`], its
+/// `ledger_index` and the BLAKE3 digest of its re-rendered image.
+struct Scanned {
+    key: std::ops::Range<usize>,
+    idx: i64,
+    image: [u8; 32],
+}
+
+/// Every ledgered row of a complex, in table order then key order, re-rendered and hashed.
+#[derive(Default)]
+struct TableScan {
+    rows: Vec<Scanned>,
+    /// The rows' lookup keys (as in [`RecordMap`]), one after the other.
+    keys: Vec<u8>,
+}
+
+impl TableScan {
+    fn lookup_key(&self, row: &Scanned) -> &[u8] {
+        &self.keys[row.key.clone()]
+    }
+}
+
+/// Reads a range of ledger entries.
+async fn scan_ledger(
+    conn: malgeun_store::db::Conn<'_>,
+    cid: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<LedgerPart, AppError> {
+    let mut part = LedgerPart::new(cid);
+    ledger::scan_entries_in(conn, cid, range, |idx, stored, payload| {
+        part.entry(idx, stored, payload);
+    })
+    .await?;
+    Ok(part)
+}
+
+/// Reads and re-renders every ledgered row.
+async fn scan_tables(
+    mut conn: malgeun_store::db::Conn<'_>,
+    cid: &str,
+) -> Result<TableScan, AppError> {
+    let mut out = TableScan::default();
+    let mut image = Vec::with_capacity(4096);
+    for (t_index, table) in tables::LEDGERED.iter().enumerate() {
+        let positions = image::key_positions(table);
+        rows::scan_values(conn.reborrow(), table, cid, |values, idx| {
+            let start = out.keys.len();
+            out.keys.push(table_byte(t_index));
+            image::write_key(&positions, values, &mut out.keys);
+            image.clear();
+            image::write_image(table, values, &mut image);
+            out.rows.push(Scanned {
+                key: start..out.keys.len(),
+                idx,
+                image: *blake3::hash(&image).as_bytes(),
+            });
+        })
+        .await?;
+    }
+    Ok(out)
+}
+
+/// Readers that see one snapshot of the database: each is in a read transaction and has read the
+/// same ledger head. On SQLite up to `want` of them (as many as the pool has free right now, at
+/// least one); on PostgreSQL one.
+async fn snapshot_readers(
+    app: &App,
+    cid: &str,
+    want: usize,
+) -> Result<(Vec<Reader>, Option<Head>), AppError> {
+    const ATTEMPTS: usize = 8;
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let mut readers = vec![app.db().reader().await?];
+        // Once in a while a commit lands between two readers' first reads: retry, and in the end
+        // make do with one reader (which always agrees with itself).
+        if attempt < ATTEMPTS {
+            while readers.len() < want {
+                match app.db().try_sqlite_reader()? {
+                    Some(r) => readers.push(r),
+                    None => break,
+                }
+            }
+        }
+        let mut heads = Vec::with_capacity(readers.len());
+        for r in &mut readers {
+            r.begin_read()?;
+            heads.push(ledger::read_head(r.conn(), cid).await?);
+        }
+        let same = heads.windows(2).all(|w| match (&w[0], &w[1]) {
+            (Some(a), Some(b)) => a.frontier == b.frontier && a.checkpoint == b.checkpoint,
+            (None, None) => true,
+            _ => false,
+        });
+        if same {
+            return Ok((readers, heads.swap_remove(0)));
+        }
+        for r in &mut readers {
+            r.end_read()?;
+        }
+    }
+}
+
+/// Runs a scan on its own SQLite reader on a blocking thread (SQLite statements run on the
+/// calling thread, so the scans of one verification use both cores).
+fn on_thread<T, F>(
+    mut reader: Reader,
+    cid: String,
+    scan: F,
+) -> tokio::task::JoinHandle<Result<T, AppError>>
+where
+    T: Send + 'static,
+    F: for<'c> FnOnce(
+            malgeun_store::db::Conn<'c>,
+            &'c str,
+        ) -> std::pin::Pin<
+            Box<dyn std::future::Future<Output = Result<T, AppError>> + 'c>,
+        > + Send
+        + 'static,
+{
+    let handle = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let out = handle.block_on(scan(reader.conn(), &cid));
+        reader.end_read()?;
+        out
+    })
+}
+
+fn joined<T>(r: Result<Result<T, AppError>, tokio::task::JoinError>) -> Result<T, AppError> {
+    r.map_err(|e| AppError::internal(format!("verification thread: {e}")))?
 }
 
 impl App {
@@ -85,67 +320,111 @@ impl App {
         Ok(out)
     }
 
+    /// Reads the ledger (in parts) and the tables at one snapshot: on SQLite on three readers on
+    /// blocking threads side by side when the pool has them free, else one after the other.
+    async fn scan_complex(
+        &self,
+        cid: &str,
+    ) -> Result<(Head, Vec<LedgerPart>, TableScan), AppError> {
+        let (mut readers, head) = snapshot_readers(self, cid, 3).await?;
+        let head = head.ok_or_else(crate::member::complex_not_found)?;
+        let size = i64::try_from(head.size()).unwrap_or(i64::MAX);
+        let sqlite = self.db().engine() == malgeun_store::Engine::Sqlite;
+        match readers.len() {
+            1 if !sqlite => {
+                let mut r = readers.pop().expect("one reader");
+                let part = scan_ledger(r.conn(), cid, i64::MIN..=i64::MAX).await?;
+                let rows = scan_tables(r.conn(), cid).await?;
+                r.end_read()?;
+                Ok((head, vec![part], rows))
+            }
+            1 => {
+                let r = readers.pop().expect("one reader");
+                let both = on_thread(r, cid.to_owned(), |mut conn, cid| {
+                    Box::pin(async move {
+                        let part = scan_ledger(conn.reborrow(), cid, i64::MIN..=i64::MAX).await?;
+                        let rows = scan_tables(conn, cid).await?;
+                        Ok((part, rows))
+                    })
+                });
+                let (part, rows) = joined(both.await)?;
+                Ok((head, vec![part], rows))
+            }
+            n => {
+                // The ledger is most of the work (every payload is hashed): with three readers it
+                // is read in two halves beside the tables.
+                let mid = if n >= 3 { size / 2 } else { i64::MAX };
+                let mut readers = readers.into_iter();
+                let tables = on_thread(
+                    readers.next().expect("reader"),
+                    cid.to_owned(),
+                    |conn, cid| Box::pin(scan_tables(conn, cid)),
+                );
+                let first = on_thread(
+                    readers.next().expect("reader"),
+                    cid.to_owned(),
+                    move |conn, cid| {
+                        Box::pin(scan_ledger(conn, cid, i64::MIN..=mid.saturating_sub(1)))
+                    },
+                );
+                let second = readers.next().map(|r| {
+                    on_thread(r, cid.to_owned(), move |conn, cid| {
+                        Box::pin(scan_ledger(conn, cid, mid..=i64::MAX))
+                    })
+                });
+                let mut parts = vec![joined(first.await)?];
+                if let Some(second) = second {
+                    parts.push(joined(second.await)?);
+                }
+                let rows = joined(tables.await)?;
+                Ok((head, parts, rows))
+            }
+        }
+    }
+
     /// Verifies one complex.
     pub async fn verify_complex(&self, complex: ComplexId) -> Result<VerifyReport, AppError> {
         let cid = complex.to_string();
         let mut problems = Vec::new();
-        let mut r = self.db().reader().await?;
-        let head = ledger::read_head(r.conn(), &cid)
-            .await?
-            .ok_or_else(crate::member::complex_not_found)?;
+        let (head, parts, table_rows) = self.scan_complex(&cid).await?;
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
         let mut frontier = Frontier::new();
-        let mut hasher = LeafHasher::new();
         let mut expected_idx: i64 = 0;
-        let mut recorded: HashMap<(usize, String), Recorded> = HashMap::new();
-        let mut scan_error: Option<String> = None;
-        ledger::scan_entries(r.conn(), &cid, |idx, stored, payload| {
-            if idx != expected_idx {
-                push(
-                    &mut problems,
-                    "ledger_gap",
-                    format!("ledger entries #{expected_idx}..#{} are missing (deleted)", idx - 1),
-                );
-                expected_idx = idx;
-            }
-            expected_idx += 1;
-            let leaf = hasher.update(payload.as_bytes()).finish_reset();
-            if Hash::from_slice(stored).ok() != Some(leaf) {
-                push(
-                    &mut problems,
-                    "entry_edited",
-                    format!("ledger entry #{idx}: its stored leaf hash does not match its payload (edited)"),
-                );
-            }
-            frontier.append_with(leaf, |_, _| {});
-            match serde_json::from_str::<PayloadRows<'_>>(payload) {
-                Ok(p) => {
-                    if p.complex != cid {
-                        push(&mut problems, "entry_foreign", format!("ledger entry #{idx} belongs to complex {}", p.complex));
-                    }
-                    for (table, key, image) in p.rows {
-                        let Some(t) = tables::LEDGERED.iter().position(|t| t.name == table) else {
-                            push(&mut problems, "entry_unknown_table", format!("ledger entry #{idx} names table `{table}`"));
-                            continue;
-                        };
-                        let image = (image.get() != "null").then(|| Sha256Hash::of(image.get().as_bytes()).0);
-                        recorded.insert((t, key.into_owned()), Recorded { idx, image });
-                    }
+        let mut recorded = RecordMap::default();
+        let mut malformed: Option<String> = None;
+        for part in parts {
+            let mut part_problems = part.problems.into_iter().peekable();
+            for (idx, leaf) in part.leaves {
+                if idx != expected_idx {
+                    push(
+                        &mut problems,
+                        "ledger_gap",
+                        format!(
+                            "ledger entries #{expected_idx}..#{} are missing (deleted)",
+                            idx - 1
+                        ),
+                    );
+                    expected_idx = idx;
                 }
-                Err(e) => {
-                    if scan_error.is_none() {
-                        scan_error = Some(format!("ledger entry #{idx} payload does not parse: {e}"));
-                    }
+                expected_idx += 1;
+                while let Some((_, code, detail)) = part_problems.next_if(|(i, _, _)| *i == idx) {
+                    push(&mut problems, code, detail);
                 }
+                frontier.append_with(leaf, |_, _| {});
             }
-        })
-        .await?;
-        if let Some(e) = scan_error {
+            if recorded.is_empty() {
+                recorded = part.recorded;
+            } else {
+                // A later part's images are the later ones.
+                recorded.extend(part.recorded);
+            }
+            malformed = malformed.or(part.malformed);
+        }
+        if let Some(e) = malformed {
             push(&mut problems, "entry_malformed", e);
         }
         let entries = frontier.size();
-
         // 2. The signed checkpoint must cover exactly the rebuilt tree.
         let verifier = self.keys().verifier(complex);
         if head.checkpoint.is_empty() {
@@ -192,42 +471,51 @@ impl App {
         }
 
         // 3. Every ledgered row must be exactly its last recorded image; every recorded row must exist.
-        let mut rows_checked: u64 = 0;
+        let rows_checked = table_rows.rows.len() as u64;
         let mut edited: Vec<(&'static str, String, i64)> = Vec::new();
-        for (t_index, table) in tables::LEDGERED.iter().enumerate() {
-            rows::scan(r.conn(), table, &cid, |row, idx| {
-                rows_checked += 1;
-                let key = row.key();
-                match recorded.remove(&(t_index, key.clone())) {
-                    None => push(
-                        &mut problems,
-                        "row_not_in_ledger",
-                        format!("{} row {key} is not in the ledger (inserted outside the service)", table.name),
+        for row in &table_rows.rows {
+            let lookup = table_rows.lookup_key(row);
+            let table = tables::LEDGERED[usize::from(lookup[0])].name;
+            let key = || String::from_utf8_lossy(&lookup[1..]).into_owned();
+            let idx = row.idx;
+            match recorded.remove(lookup) {
+                None => push(
+                    &mut problems,
+                    "row_not_in_ledger",
+                    format!(
+                        "{table} row {} is not in the ledger (inserted outside the service)",
+                        key()
                     ),
-                    Some(rec) => {
-                        if rec.idx != idx {
-                            push(
-                                &mut problems,
-                                "row_ledger_index",
-                                format!("{} row {key} points to entry #{idx}, but its last entry is #{}", table.name, rec.idx),
-                            );
-                        }
-                        match rec.image {
-                            None => push(
-                                &mut problems,
-                                "row_resurrected",
-                                format!("{} row {key} was deleted in entry #{} but exists", table.name, rec.idx),
+                ),
+                Some(rec) => {
+                    if rec.idx != idx {
+                        push(
+                            &mut problems,
+                            "row_ledger_index",
+                            format!(
+                                "{table} row {} points to entry #{idx}, but its last entry is #{}",
+                                key(),
+                                rec.idx
                             ),
-                            Some(h) if h != Sha256Hash::of(row.image().as_bytes()).0 => {
-                                edited.push((table.name, key, rec.idx));
-                            }
-                            Some(_) => {}
-                        }
+                        );
+                    }
+                    match rec.image {
+                        None => push(
+                            &mut problems,
+                            "row_resurrected",
+                            format!(
+                                "{table} row {} was deleted in entry #{} but exists",
+                                key(),
+                                rec.idx
+                            ),
+                        ),
+                        Some(h) if h != row.image => edited.push((table, key(), rec.idx)),
+                        Some(_) => {}
                     }
                 }
-            })
-            .await?;
+            }
         }
+        drop(table_rows);
         for (table, key, idx) in edited {
             let columns = self
                 .diff_columns(&cid, table, &key, idx)
@@ -242,7 +530,14 @@ impl App {
         let mut missing: Vec<_> = recorded
             .into_iter()
             .filter(|(_, rec)| rec.image.is_some())
-            .map(|((t, key), rec)| (tables::LEDGERED[t].name, key, rec.idx))
+            .map(|(lookup, rec)| {
+                let table = tables::LEDGERED[usize::from(lookup[0])].name;
+                (
+                    table,
+                    String::from_utf8_lossy(&lookup[1..]).into_owned(),
+                    rec.idx,
+                )
+            })
             .collect();
         missing.sort_by_key(|(_, _, idx)| *idx);
         for (table, key, idx) in missing {
@@ -254,8 +549,10 @@ impl App {
         }
 
         // 4. Every attachment's bytes must still hash to their name.
-        let hashes = documents::attachment_hashes(r.conn(), &cid).await?;
-        drop(r);
+        let hashes = {
+            let mut r = self.db().reader().await?;
+            documents::attachment_hashes(r.conn(), &cid).await?
+        };
         let mut blobs = 0u64;
         for (hex, size) in hashes {
             blobs += 1;

@@ -103,6 +103,31 @@ impl Reader {
             Self::Pg(c) => Conn::Pg(&mut *c),
         }
     }
+
+    /// On SQLite, starts a read transaction for a long scan: every statement until
+    /// [`Reader::end_read`] sees the snapshot taken by the first of them (several readers that read
+    /// the same state from their first statement on see one database), with a smaller page cache.
+    /// A no-op on PostgreSQL.
+    pub fn begin_read(&mut self) -> Result<(), StoreError> {
+        if let Self::Sqlite(c) = self {
+            let c = c.conn();
+            c.pragma_update(None, "cache_size", -crate::sqlite::SCAN_CACHE_KIB)?;
+            c.execute_batch("BEGIN DEFERRED")?;
+        }
+        Ok(())
+    }
+
+    /// Ends what [`Reader::begin_read`] started.
+    pub fn end_read(&mut self) -> Result<(), StoreError> {
+        if let Self::Sqlite(c) = self {
+            let c = c.conn();
+            if !c.is_autocommit() {
+                c.execute_batch("COMMIT")?;
+            }
+            c.pragma_update(None, "cache_size", -crate::sqlite::CACHE_KIB)?;
+        }
+        Ok(())
+    }
 }
 
 /// Pool sizes.
@@ -172,6 +197,15 @@ impl Db {
         Ok(match self {
             Self::Sqlite(db) => Reader::Sqlite(db.reader().await?),
             Self::Postgres(pool) => Reader::Pg(pool.acquire().await?),
+        })
+    }
+
+    /// Another SQLite read connection if one is free right now; `None` on PostgreSQL (whose
+    /// statements are async and not worth a thread each) or when the pool is exhausted.
+    pub fn try_sqlite_reader(&self) -> Result<Option<Reader>, StoreError> {
+        Ok(match self {
+            Self::Sqlite(db) => db.try_reader()?.map(Reader::Sqlite),
+            Self::Postgres(_) => None,
         })
     }
 

@@ -6,8 +6,6 @@
 //! (titles, bodies, comments, file names) enters the image only as its SHA-256, so the ledger can be
 //! shown to residents and the city without leaking what only the line may read.
 
-use std::fmt::Write as _;
-
 use malgeun_domain::content::Sha256Hash;
 
 /// How a column is typed in storage and rendered in an image.
@@ -99,25 +97,10 @@ impl Row {
 
     /// The key as one string: key column values joined by `/`.
     pub fn key(&self) -> String {
-        let mut out = String::new();
-        for (i, k) in self.table.keys.iter().enumerate() {
-            if i > 0 {
-                out.push('/');
-            }
-            let pos = self
-                .table
-                .columns
-                .iter()
-                .position(|(c, _)| c == k)
-                .expect("key column is a column");
-            match &self.values[pos] {
-                Value::Text(s) => out.push_str(s),
-                Value::Int(n) => write!(out, "{n}").expect("write to String"),
-                Value::Bool(b) => write!(out, "{b}").expect("write to String"),
-                Value::Null => out.push('-'),
-            }
-        }
-        out
+        let values: Vec<ValueRef<'_>> = self.values.iter().map(Value::borrowed).collect();
+        let mut out = Vec::new();
+        write_key(&key_positions(self.table), &values, &mut out);
+        String::from_utf8(out).expect("a key is built from UTF-8 text")
     }
 
     /// The value of a column by name.
@@ -131,28 +114,116 @@ impl Row {
 
     /// The canonical image: a JSON object with the columns in table order, secret text hashed.
     pub fn image(&self) -> String {
-        let mut out = String::with_capacity(64 * self.values.len());
-        out.push('{');
-        for (i, ((name, ty), value)) in self.table.columns.iter().zip(&self.values).enumerate() {
-            if i > 0 {
-                out.push(',');
-            }
-            json_string(&mut out, name);
-            out.push(':');
-            match (value, ty) {
-                (Value::Null, _) => out.push_str("null"),
-                (Value::Text(s), ColType::Secret) => {
-                    out.push_str("\"sha256:");
-                    out.push_str(&Sha256Hash::of(s.as_bytes()).to_hex());
-                    out.push('"');
-                }
-                (Value::Text(s), _) => json_string(&mut out, s),
-                (Value::Int(n), _) => write!(out, "{n}").expect("write to String"),
-                (Value::Bool(b), _) => out.push_str(if *b { "true" } else { "false" }),
-            }
+        let values: Vec<ValueRef<'_>> = self.values.iter().map(Value::borrowed).collect();
+        let mut out = Vec::with_capacity(64 * self.values.len());
+        write_image(self.table, &values, &mut out);
+        String::from_utf8(out).expect("an image is built from UTF-8 text")
+    }
+}
+
+/// A column value borrowed from wherever the row was read (no copy per column), for rendering
+/// images and keys while scanning.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ValueRef<'a> {
+    /// Text (for `Text` and `Secret` columns).
+    Text(&'a str),
+    /// Integer.
+    Int(i64),
+    /// Boolean.
+    Bool(bool),
+    /// SQL NULL.
+    Null,
+}
+
+impl Value {
+    /// The value borrowed.
+    pub fn borrowed(&self) -> ValueRef<'_> {
+        match self {
+            Self::Text(s) => ValueRef::Text(s),
+            Self::Int(n) => ValueRef::Int(*n),
+            Self::Bool(b) => ValueRef::Bool(*b),
+            Self::Null => ValueRef::Null,
         }
-        out.push('}');
-        out
+    }
+}
+
+/// The positions in [`TableSpec::columns`] of the table's key columns, in key order.
+pub fn key_positions(table: &TableSpec) -> Vec<usize> {
+    table
+        .keys
+        .iter()
+        .map(|k| {
+            table
+                .columns
+                .iter()
+                .position(|(c, _)| c == k)
+                .expect("key column is a column")
+        })
+        .collect()
+}
+
+/// Appends the key of a row (values parallel to the table's columns) to `out`: the key column
+/// values, at `positions` (from [`key_positions`]), joined by `/`. [`Row::key`] is this.
+pub fn write_key(positions: &[usize], values: &[ValueRef<'_>], out: &mut Vec<u8>) {
+    for (i, &pos) in positions.iter().enumerate() {
+        if i > 0 {
+            out.push(b'/');
+        }
+        match values[pos] {
+            ValueRef::Text(s) => out.extend_from_slice(s.as_bytes()),
+            ValueRef::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+            ValueRef::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+            ValueRef::Null => out.push(b'-'),
+        }
+    }
+}
+
+/// Appends the canonical image of a row (values parallel to `table.columns`) to `out`: a JSON
+/// object with the columns in table order, secret text as `sha256:<hex>` of its UTF-8 bytes.
+/// [`Row::image`] is this; `verify` renders rows straight from the database with it.
+pub fn write_image(table: &TableSpec, values: &[ValueRef<'_>], out: &mut Vec<u8>) {
+    out.push(b'{');
+    for (i, ((name, ty), value)) in table.columns.iter().zip(values).enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        json_bytes(out, name);
+        out.push(b':');
+        match (*value, ty) {
+            (ValueRef::Null, _) => out.extend_from_slice(b"null"),
+            (ValueRef::Text(s), ColType::Secret) => {
+                out.extend_from_slice(b"\"sha256:");
+                hex_into(out, &Sha256Hash::of(s.as_bytes()).0);
+                out.push(b'"');
+            }
+            (ValueRef::Text(s), _) => json_bytes(out, s),
+            (ValueRef::Int(n), _) => {
+                out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes())
+            }
+            (ValueRef::Bool(b), _) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        }
+    }
+    out.push(b'}');
+}
+
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for b in bytes {
+        out.push(HEX[usize::from(b >> 4)]);
+        out.push(HEX[usize::from(b & 0x0f)]);
+    }
+}
+
+/// Appends `s` as a JSON string literal, written by serde_json itself (so the escaping is exactly
+/// serde_json's) without an intermediate `String`.
+fn json_bytes(out: &mut Vec<u8>, s: &str) {
+    // Plain text (the common case: ids, codes, hex) needs no escaping.
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push(b'"');
+        out.extend_from_slice(s.as_bytes());
+        out.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
     }
 }
 
@@ -196,5 +267,49 @@ mod tests {
         assert!(!image.contains("급여"), "secret text must not appear");
         let parsed: serde_json::Value = serde_json::from_str(&image).unwrap();
         assert_eq!(parsed["n"], 7);
+    }
+
+    #[test]
+    fn strings_are_escaped_exactly_as_serde_json_does() {
+        let mut samples: Vec<String> = (0u32..0x80)
+            .chain([0xa0, 0x2028, 0xac00, 0x1f600])
+            .map(|c| format!("a{}b", char::from_u32(c).unwrap()))
+            .collect();
+        samples.extend(["".into(), "\"\\\u{1}".into(), "급여 \"명세\"\n".into()]);
+        for s in samples {
+            let mut out = Vec::new();
+            json_bytes(&mut out, &s);
+            assert_eq!(
+                String::from_utf8(out).unwrap(),
+                serde_json::to_string(&s).unwrap(),
+                "{s:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn image_and_key_from_borrowed_values_match_the_row() {
+        let row = Row::new(
+            &T,
+            vec![
+                ("complex_id", "c/1".into()),
+                ("n", (-42).into()),
+                ("title", "제목\t".into()),
+                ("ok", false.into()),
+                ("note", "\u{7f}\"x\"".into()),
+            ],
+        );
+        let values: Vec<ValueRef<'_>> = row.values.iter().map(Value::borrowed).collect();
+        let mut image = Vec::new();
+        write_image(&T, &values, &mut image);
+        assert_eq!(String::from_utf8(image).unwrap(), row.image());
+        let mut key = Vec::new();
+        write_key(&key_positions(&T), &values, &mut key);
+        assert_eq!(String::from_utf8(key).unwrap(), "c/1/-42");
+        let title = format!(
+            "\"title\":\"sha256:{}\"",
+            Sha256Hash::of("제목\t".as_bytes()).to_hex()
+        );
+        assert!(row.image().contains(&title), "{}", row.image());
     }
 }

@@ -256,20 +256,31 @@ pub async fn entries_range(
 }
 
 /// Streams every entry of a complex in index order: `(idx, stored leaf hash, payload)`.
-pub async fn scan_entries<F>(
+pub async fn scan_entries<F>(conn: Conn<'_>, complex_id: &str, each: F) -> Result<(), StoreError>
+where
+    F: FnMut(i64, &[u8], &str),
+{
+    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, each).await
+}
+
+/// Streams the entries of a complex whose index lies in `range`, in index order (so that
+/// verification can read parts of one log side by side).
+pub async fn scan_entries_in<F>(
     conn: Conn<'_>,
     complex_id: &str,
+    range: std::ops::RangeInclusive<i64>,
     mut each: F,
 ) -> Result<(), StoreError>
 where
     F: FnMut(i64, &[u8], &str),
 {
-    const SQL: &str =
-        "SELECT idx, leaf_hash, payload FROM ledger_entries WHERE complex_id = $1 ORDER BY idx";
+    const SQL: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
+         WHERE complex_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx";
+    let (from, to) = range.into_inner();
     match conn {
         Conn::Sqlite(c) => {
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(SQL))?;
-            let mut rows = st.query([complex_id])?;
+            let mut rows = st.query(rusqlite::params![complex_id, from, to])?;
             while let Some(r) = rows.next()? {
                 let corrupt = |e: rusqlite::types::FromSqlError| {
                     StoreError::Corrupt(format!("ledger entry column: {e}"))
@@ -283,7 +294,11 @@ where
             }
         }
         Conn::Pg(c) => {
-            let mut rows = sqlx::query(SQL).bind(complex_id).fetch(&mut *c);
+            let mut rows = sqlx::query(SQL)
+                .bind(complex_id)
+                .bind(from)
+                .bind(to)
+                .fetch(&mut *c);
             while let Some(r) = rows.try_next().await? {
                 each(
                     r.try_get(0)?,

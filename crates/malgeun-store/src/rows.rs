@@ -9,7 +9,7 @@ use sqlx::Row as _;
 
 use crate::db::{Conn, Tx};
 use crate::error::StoreError;
-use crate::image::{ColType, Row, TableSpec, Value};
+use crate::image::{ColType, Row, TableSpec, Value, ValueRef};
 
 /// The upsert of each ledgered table, built once: every ledgered write would otherwise format it.
 fn upsert_sql(t: &TableSpec) -> &'static str {
@@ -104,6 +104,18 @@ macro_rules! decode_row {
     }};
 }
 
+/// Every column of a ledgered table and `ledger_index`, for one complex, in key order.
+fn scan_sql(t: &TableSpec) -> String {
+    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+    format!(
+        "SELECT {}, ledger_index FROM {} WHERE {} = $1 ORDER BY {}",
+        cols.join(", "),
+        t.name,
+        t.keys[0],
+        t.keys.join(", ")
+    )
+}
+
 /// Streams every row of a ledgered table for one complex with its `ledger_index`, in key order.
 pub async fn scan<F>(
     conn: Conn<'_>,
@@ -114,14 +126,7 @@ pub async fn scan<F>(
 where
     F: FnMut(Row, i64),
 {
-    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
-    let sql = format!(
-        "SELECT {}, ledger_index FROM {} WHERE {} = $1 ORDER BY {}",
-        cols.join(", "),
-        t.name,
-        t.keys[0],
-        t.keys.join(", ")
-    );
+    let sql = scan_sql(t);
     match conn {
         Conn::Sqlite(c) => {
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
@@ -147,6 +152,59 @@ where
                 let (row, idx) = decode_row!(r, t);
                 each(row, idx);
             }
+        }
+    }
+    Ok(())
+}
+
+/// Streams every row of a ledgered table for one complex with its `ledger_index`, in key order, as
+/// values borrowed from the result row (parallel to the table's columns): on SQLite nothing is
+/// copied per column. Column types are checked as strictly as [`scan`] checks them.
+pub async fn scan_values<F>(
+    conn: Conn<'_>,
+    t: &'static TableSpec,
+    complex_id: &str,
+    mut each: F,
+) -> Result<(), StoreError>
+where
+    F: FnMut(&[ValueRef<'_>], i64),
+{
+    match conn {
+        Conn::Sqlite(c) => {
+            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&scan_sql(t)))?;
+            let mut rows = st.query([complex_id])?;
+            while let Some(r) = rows.next()? {
+                let bad = |i: usize, e: rusqlite::types::FromSqlError| {
+                    StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
+                };
+                let mut row_values: Vec<ValueRef<'_>> = Vec::with_capacity(t.columns.len());
+                for (i, (_, ty)) in t.columns.iter().enumerate() {
+                    let v = r.get_ref(i)?;
+                    row_values.push(match ty {
+                        ColType::Text | ColType::Secret => v
+                            .as_str_or_null()
+                            .map_err(|e| bad(i, e))?
+                            .map_or(ValueRef::Null, ValueRef::Text),
+                        ColType::Int => v
+                            .as_i64_or_null()
+                            .map_err(|e| bad(i, e))?
+                            .map_or(ValueRef::Null, ValueRef::Int),
+                        ColType::Bool => v
+                            .as_i64_or_null()
+                            .map_err(|e| bad(i, e))?
+                            .map_or(ValueRef::Null, |n| ValueRef::Bool(n != 0)),
+                    });
+                }
+                let idx: i64 = r.get(t.columns.len())?;
+                each(&row_values, idx);
+            }
+        }
+        Conn::Pg(_) => {
+            scan(conn, t, complex_id, |row, idx| {
+                let values: Vec<ValueRef<'_>> = row.values.iter().map(Value::borrowed).collect();
+                each(&values, idx);
+            })
+            .await?;
         }
     }
     Ok(())

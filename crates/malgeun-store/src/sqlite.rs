@@ -28,6 +28,16 @@ use crate::error::StoreError;
 /// Prepared statements kept per connection: every distinct SQL text of the store fits.
 const STATEMENT_CACHE: usize = 256;
 
+/// Page cache of a read connection, in KiB (SQLite's negative `cache_size`).
+pub(crate) const CACHE_KIB: i64 = 8192;
+
+/// Page cache of the writer, in KiB.
+const WRITER_CACHE_KIB: i64 = 32768;
+
+/// Page cache of a reader during a long scan ([`crate::Reader::begin_read`]): a scan reads each
+/// page once, so a large cache only adds to the process's memory.
+pub(crate) const SCAN_CACHE_KIB: i64 = 8192;
+
 /// Most commands committed by one fsync: bounds how long the first of them waits.
 const MAX_BATCH: usize = 64;
 
@@ -36,7 +46,8 @@ const MAX_BATCH: usize = 64;
 const DEFERRED_COMMIT_WAIT: Duration = Duration::from_millis(50);
 
 /// Signs a complex's checkpoint: `(complex id, tree size, root)` → the signed note.
-pub type CheckpointSigner = dyn Fn(&str, u64, malgeun_ledger::Hash) -> Result<String, String> + Send + Sync;
+pub type CheckpointSigner =
+    dyn Fn(&str, u64, malgeun_ledger::Hash) -> Result<String, String> + Send + Sync;
 
 /// Where the checkpoint signer is installed once the application knows its keys.
 type SignerSlot = Arc<std::sync::OnceLock<Arc<CheckpointSigner>>>;
@@ -90,7 +101,10 @@ struct Batch {
 
 impl Writer {
     /// Signs the checkpoint of every complex whose log grew in this batch, over its final head.
-    fn sign_checkpoints(&mut self, complexes: &std::collections::BTreeSet<String>) -> Result<(), String> {
+    fn sign_checkpoints(
+        &mut self,
+        complexes: &std::collections::BTreeSet<String>,
+    ) -> Result<(), String> {
         let Some(sign) = self.signer.get() else {
             return Ok(());
         };
@@ -212,7 +226,15 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
     conn.pragma_update(None, "temp_store", "MEMORY")?;
     // SQLite walks a connection's whole page-cache hash table at the end of many transactions, so
     // a large cache costs every read; readers get a modest one (the OS caches the file anyway).
-    conn.pragma_update(None, "cache_size", if read_only { -8192 } else { -32768 })?;
+    conn.pragma_update(
+        None,
+        "cache_size",
+        -if read_only {
+            CACHE_KIB
+        } else {
+            WRITER_CACHE_KIB
+        },
+    )?;
     if !read_only {
         // The WAL is copied back into the database by the checkpointer thread, not by whichever
         // commit crosses the threshold: with synchronous=FULL a checkpoint costs two more fsyncs
@@ -389,6 +411,18 @@ impl SqliteDb {
             .acquire_owned()
             .await
             .map_err(|_| StoreError::Corrupt("the reader pool is closed".into()))?;
+        self.reader_with(permit)
+    }
+
+    /// A read-only connection if one is free right now (for work that can also run on fewer).
+    pub fn try_reader(&self) -> Result<Option<PooledReader>, StoreError> {
+        match self.readers.permits.clone().try_acquire_owned() {
+            Ok(permit) => self.reader_with(permit).map(Some),
+            Err(_) => Ok(None),
+        }
+    }
+
+    fn reader_with(&self, permit: OwnedSemaphorePermit) -> Result<PooledReader, StoreError> {
         let idle = self
             .readers
             .idle

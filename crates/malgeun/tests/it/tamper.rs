@@ -1,6 +1,7 @@
 //! Tamper evidence: `malgeun verify` exits 0 on untouched data and non-zero, naming the problem,
 //! after a document row is edited, an approval row deleted, an attachment file changed by one
-//! byte, or a ledger row deleted.
+//! byte, a ledger row deleted or edited, a row inserted behind the service's back, or a row made
+//! to point to another entry.
 
 use std::process::Command;
 
@@ -117,6 +118,52 @@ async fn tamper_case(engine: Engine, case: &str) {
             );
             &["ledger_gap", "#3", "ledger_size_mismatch"]
         }
+        "insert_approval" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!(
+                        "INSERT INTO approvals (complex_id, document_id, version, seq, step, position_id, \
+                         person_id, proxy, decision, comment, content_sha256, at, ledger_index) \
+                         SELECT complex_id, document_id, version, seq + 100, step, position_id, person_id, \
+                         proxy, decision, comment, content_sha256, at, ledger_index FROM approvals \
+                         WHERE document_id = '{doc}' AND seq = 1"
+                    )
+                )
+                .await,
+                1
+            );
+            &[
+                "row_not_in_ledger",
+                "approvals row",
+                "/101 is not in the ledger",
+            ]
+        }
+        "repoint_row" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!("UPDATE documents SET ledger_index = 1 WHERE id = '{doc}'")
+                )
+                .await,
+                1
+            );
+            &["row_ledger_index", "documents row", "points to entry #1"]
+        }
+        "edit_ledger_entry" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!(
+                        "UPDATE ledger_entries SET payload = payload || ' ' WHERE complex_id = '{}' AND idx = 4",
+                        env.complex
+                    )
+                )
+                .await,
+                1
+            );
+            &["entry_edited", "#4", "ledger_root_mismatch"]
+        }
         other => panic!("unknown case {other}"),
     };
     let (ok, out) = verify(&env);
@@ -147,4 +194,7 @@ tamper_tests! {
     "delete_approval" => tamper_delete_approval_sqlite, tamper_delete_approval_postgres;
     "change_file" => tamper_change_file_sqlite, tamper_change_file_postgres;
     "delete_ledger_row" => tamper_delete_ledger_row_sqlite, tamper_delete_ledger_row_postgres;
+    "insert_approval" => tamper_insert_approval_sqlite, tamper_insert_approval_postgres;
+    "repoint_row" => tamper_repoint_row_sqlite, tamper_repoint_row_postgres;
+    "edit_ledger_entry" => tamper_edit_ledger_entry_sqlite, tamper_edit_ledger_entry_postgres;
 }
