@@ -204,6 +204,14 @@ async function approvalFlow(browser, base) {
   await checkAccessibility(page, "문서 보기 (등록)");
   await page.screenshot({ path: path.join(shots, "document.png"), fullPage: true });
 
+  // The final approval's ledger entry: its leaf hash and inclusion proof check out.
+  await Promise.all([page.waitForURL(/\/ledger\?entry=\d+/), page.click(".timeline li:last-child a.ledger")]);
+  assert.match(await page.textContent("main"), /서명 확인됨/);
+  assert.match(await page.textContent("main"), /포함 증명 확인됨/);
+  assert.match(await page.textContent("pre.note >> nth=1"), /document\.approve/);
+  await checkAccessibility(page, "원장");
+  await page.goBack();
+
   // It is in the 문서등록대장 with its number, also when filtered by kind.
   await page.click("nav.menu >> text=문서등록대장");
   await page.selectOption("#kind", { label: "지출결의서" });

@@ -127,7 +127,10 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
     anyhow::ensure!(opts.clients > 0, "--clients must be at least 1");
     anyhow::ensure!(opts.batch > 0, "--batch must be at least 1");
     if opts.only == Some(Only::Pages) {
-        println!("\n== web pages on sqlite ({} documents) ==", opts.page_documents);
+        println!(
+            "\n== web pages on sqlite ({} documents) ==",
+            opts.page_documents
+        );
         return pages::run(&opts).await.context("pages benchmark");
     }
     let mut report = Report::new(&opts, Targets::default());

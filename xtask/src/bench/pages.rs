@@ -74,7 +74,12 @@ async fn measure(
     docs: &[malgeun_domain::DocumentId],
 ) -> anyhow::Result<()> {
     let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = http.get(format!("{base}/login")).send().await?.text().await?;
+    let login = http
+        .get(format!("{base}/login"))
+        .send()
+        .await?
+        .text()
+        .await?;
     let form = reqwest::multipart::Form::new()
         .text("csrf", csrf_of(&login)?)
         .text("login", "manager")
@@ -98,9 +103,18 @@ async fn measure(
         ("로그인", "/login".to_owned()),
         ("결재함 결재대기", format!("/c/{c}/inbox")),
         ("결재함 완료", format!("/c/{c}/inbox?tab=done")),
-        ("결재함 완료, 제목 검색", format!("/c/{c}/inbox?tab=done&q=%EC%A0%9C77")),
-        ("결재함 완료, 제목순", format!("/c/{c}/inbox?tab=done&sort=title")),
-        ("문서 보기 (결재 대기)", format!("/c/{c}/documents/{waiting}")),
+        (
+            "결재함 완료, 제목 검색",
+            format!("/c/{c}/inbox?tab=done&q=%EC%A0%9C77"),
+        ),
+        (
+            "결재함 완료, 제목순",
+            format!("/c/{c}/inbox?tab=done&sort=title"),
+        ),
+        (
+            "문서 보기 (결재 대기)",
+            format!("/c/{c}/documents/{waiting}"),
+        ),
         ("문서 보기 (등록)", format!("/c/{c}/documents/{registered}")),
         ("기안 종류", format!("/c/{c}/new")),
         ("기안 양식", format!("/c/{c}/new/expense-resolution")),

@@ -282,6 +282,7 @@ pub(super) fn document_page(
         history,
         actions,
         act_url: format!("{base}/act"),
+        ledger_url: format!("/c/{complex}/ledger"),
         edit_url: has("edit").then(|| format!("{base}/edit")),
         can_submit: has("submit"),
         can_withdraw: has("withdraw"),

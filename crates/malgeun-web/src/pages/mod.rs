@@ -9,6 +9,7 @@ mod document;
 mod draft;
 pub mod form;
 mod inbox;
+mod ledger;
 mod register;
 mod session;
 #[cfg(test)]
@@ -178,6 +179,7 @@ pub fn routes(config: PagesConfig, limits: &malgeun_app::Limits) -> Router<App> 
         )
         .route(&format!("{c}/register"), get(register::page))
         .route(&format!("{c}/register.csv"), get(register::csv))
+        .route(&format!("{c}/ledger"), get(ledger::page))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(state))
         .route_layer(axum::middleware::from_fn(security_headers))

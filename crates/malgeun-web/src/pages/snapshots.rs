@@ -358,3 +358,30 @@ fn register_page() {
         error: None,
     }));
 }
+
+#[test]
+fn ledger_page() {
+    insta::assert_snapshot!(render(&super::views::LedgerPage {
+        layout: Layout::with("원장", nav(), "ledger"),
+        action: format!("/c/{C}/ledger"),
+        note: "malgeun.local/c1\n3\nq0mK3vM=\n\n— malgeun.local/c1 AbCd\n".to_owned(),
+        size: 3,
+        root: "q0mK3vM=".to_owned(),
+        verifier_key: "malgeun.local/c1+1234abcd+AQID".to_owned(),
+        signed: true,
+        checkpoint_json: format!("/api/v1/complexes/{C}/ledger/checkpoint"),
+        requested: "1".to_owned(),
+        entry: Some(super::views::LedgerEntryShow {
+            index: 1,
+            event: "document.approve".to_owned(),
+            payload: "{\"event\":\"document.approve\"}".to_owned(),
+            leaf_hash: "bGVhZg==".to_owned(),
+            leaf_matches: true,
+            proof: vec!["cHJvb2Yx".to_owned(), "cHJvb2Yy".to_owned()],
+            included: false,
+            proof_json: format!("/api/v1/complexes/{C}/ledger/inclusion?index=1&size=3"),
+            entry_json: format!("/api/v1/complexes/{C}/ledger/entries/1"),
+        }),
+        error: None,
+    }));
+}

@@ -58,7 +58,7 @@ pub struct Nav {
     pub csrf: String,
     /// Whether they work in more than one complex.
     pub several_complexes: bool,
-    /// Current menu item: `inbox`, `new`, `register`.
+    /// Current menu item: `inbox`, `new`, `register`, `ledger`.
     pub section: &'static str,
 }
 
@@ -360,6 +360,8 @@ pub struct DocumentPage {
     pub actions: Vec<ActionButton>,
     /// Where the action form posts.
     pub act_url: String,
+    /// The complex's 원장 page (history entries link to their proofs there).
+    pub ledger_url: String,
     /// Edit link, when the visitor may edit.
     pub edit_url: Option<String>,
     /// The drafter may submit (상신).
@@ -582,6 +584,57 @@ pub struct RegisterPage {
     /// The CSV export of the same filter.
     pub csv_href: String,
     /// A filter error.
+    pub error: Option<String>,
+}
+
+/// One ledger entry with its proof checked.
+#[derive(Clone, Debug)]
+pub struct LedgerEntryShow {
+    /// Index.
+    pub index: u64,
+    /// Event name.
+    pub event: String,
+    /// Canonical payload.
+    pub payload: String,
+    /// Leaf hash, base64.
+    pub leaf_hash: String,
+    /// The leaf hash recomputed from the payload matches.
+    pub leaf_matches: bool,
+    /// Proof hashes, base64.
+    pub proof: Vec<String>,
+    /// The proof leads to the checkpoint's root.
+    pub included: bool,
+    /// The proof as JSON.
+    pub proof_json: String,
+    /// The entry as JSON.
+    pub entry_json: String,
+}
+
+/// 원장: the checkpoint and one entry.
+#[derive(Template)]
+#[template(path = "ledger.html")]
+pub struct LedgerPage {
+    /// Frame.
+    pub layout: Layout,
+    /// The form's target.
+    pub action: String,
+    /// The signed note.
+    pub note: String,
+    /// Tree size.
+    pub size: u64,
+    /// Root, base64.
+    pub root: String,
+    /// Verifier key.
+    pub verifier_key: String,
+    /// The signature and the note's size and root check out.
+    pub signed: bool,
+    /// The checkpoint as JSON.
+    pub checkpoint_json: String,
+    /// The entry number typed.
+    pub requested: String,
+    /// The entry asked for.
+    pub entry: Option<LedgerEntryShow>,
+    /// A bad entry number.
     pub error: Option<String>,
 }
 

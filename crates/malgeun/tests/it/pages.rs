@@ -380,6 +380,13 @@ async fn a_draft_goes_through_the_pages_to_the_register() {
     let bad = mgr.get(&format!("/c/{c}/register?from=2026-13-01")).await;
     assert!(bad.text.contains("YYYY-MM-DD"));
 
+    // The 원장 page checks the checkpoint's signature and an entry's inclusion proof.
+    let ledger = mgr.get(&format!("/c/{c}/ledger?entry=1")).await;
+    assert!(ledger.text.contains("서명 확인됨"), "{}", ledger.text);
+    assert!(ledger.text.contains("포함 증명 확인됨"));
+    let bad = mgr.get(&format!("/c/{c}/ledger?entry=999999")).await;
+    assert!(bad.text.contains("원장 항목 번호는 0부터"));
+
     // The file downloads with its bytes.
     let file = mgr
         .get(&format!("{doc_path}/versions/1/attachments/1"))
