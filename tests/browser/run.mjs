@@ -221,6 +221,10 @@ async function approvalFlow(browser, base) {
   assert.match(await row.textContent(), new RegExp(number));
   await checkAccessibility(page, "문서등록대장");
   await page.screenshot({ path: path.join(shots, "register.png") });
+  await page.click("nav.menu >> text=관리");
+  await page.waitForSelector("h1:has-text('관리')");
+  assert.match(await page.textContent(".positions"), /시설과장[\s\S]*박철호/);
+  await checkAccessibility(page, "관리");
   await page.goto(`${base}/`);
   await page.screenshot({ path: path.join(shots, "inbox.png") });
   await logout(page);

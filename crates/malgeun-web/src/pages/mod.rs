@@ -4,6 +4,7 @@
 //! cookie; every state-changing form carries a per-session CSRF token; every response carries a
 //! Content-Security-Policy that allows only our own scripts and styles.
 
+mod admin;
 pub mod assets;
 mod document;
 mod draft;
@@ -180,6 +181,7 @@ pub fn routes(config: PagesConfig, limits: &malgeun_app::Limits) -> Router<App> 
         .route(&format!("{c}/register"), get(register::page))
         .route(&format!("{c}/register.csv"), get(register::csv))
         .route(&format!("{c}/ledger"), get(ledger::page))
+        .route(&format!("{c}/admin"), get(admin::page).post(admin::act))
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(state))
         .route_layer(axum::middleware::from_fn(security_headers))
@@ -367,6 +369,7 @@ pub async fn enter(app: &App, visitor: &Visitor, complex: &str) -> PageResult<(M
         positions,
         csrf: visitor.csrf.clone(),
         several_complexes: complexes.len() > 1,
+        admin: member.is_admin(),
         section: "",
     };
     Ok((member, nav))

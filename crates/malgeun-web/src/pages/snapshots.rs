@@ -37,6 +37,7 @@ fn nav() -> Nav {
         positions: "경리주임".to_owned(),
         csrf: "CSRF".to_owned(),
         several_complexes: false,
+        admin: false,
         section: "",
     }
 }
@@ -382,6 +383,35 @@ fn ledger_page() {
             proof_json: format!("/api/v1/complexes/{C}/ledger/inclusion?index=1&size=3"),
             entry_json: format!("/api/v1/complexes/{C}/ledger/entries/1"),
         }),
+        error: None,
+    }));
+}
+
+#[test]
+fn admin_page() {
+    insta::assert_snapshot!(render(&super::views::AdminPage {
+        layout: Layout::with("관리", nav(), "admin"),
+        base: format!("/c/{C}/admin"),
+        positions: vec![super::views::PositionRowShow {
+            id: MANAGER.to_owned(),
+            title: "관리사무소장".to_owned(),
+            role: "관리사무소장".to_owned(),
+            holder: "김정민".to_owned(),
+            admin: true,
+            deputies: vec![
+                Opt::new("", "(없음)", FACILITY),
+                Opt::new(FACILITY, "시설과장", FACILITY),
+            ],
+        }],
+        roles: vec![Opt::new("manager", "관리사무소장", "")],
+        kinds: vec![super::views::KindLineShow {
+            name: "지출결의서".to_owned(),
+            category: "회계".to_owned(),
+            line: "검토 시설과장 → 결재 관리사무소장".to_owned(),
+            editable: true,
+            version: 1,
+        }],
+        notice: Some("대결자를 저장했습니다.".to_owned()),
         error: None,
     }));
 }

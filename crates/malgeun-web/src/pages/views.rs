@@ -58,7 +58,9 @@ pub struct Nav {
     pub csrf: String,
     /// Whether they work in more than one complex.
     pub several_complexes: bool,
-    /// Current menu item: `inbox`, `new`, `register`, `ledger`.
+    /// Whether they administer this complex (the 관리 menu).
+    pub admin: bool,
+    /// Current menu item: `inbox`, `new`, `register`, `ledger`, `admin`.
     pub section: &'static str,
 }
 
@@ -635,6 +637,58 @@ pub struct LedgerPage {
     /// The entry asked for.
     pub entry: Option<LedgerEntryShow>,
     /// A bad entry number.
+    pub error: Option<String>,
+}
+
+/// A position on the 관리 page.
+#[derive(Clone, Debug)]
+pub struct PositionRowShow {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Role label.
+    pub role: String,
+    /// Holder's name, or 공석.
+    pub holder: String,
+    /// May administer the complex.
+    pub admin: bool,
+    /// Deputy choices with the current one selected.
+    pub deputies: Vec<Opt>,
+}
+
+/// A kind's approval line on the 관리 page.
+#[derive(Clone, Debug)]
+pub struct KindLineShow {
+    /// Kind name.
+    pub name: String,
+    /// Category.
+    pub category: String,
+    /// The default line as text.
+    pub line: String,
+    /// The drafter may change it.
+    pub editable: bool,
+    /// Catalogue version.
+    pub version: u32,
+}
+
+/// 관리.
+#[derive(Template)]
+#[template(path = "admin.html")]
+pub struct AdminPage {
+    /// Frame.
+    pub layout: Layout,
+    /// Where the forms post.
+    pub base: String,
+    /// Positions.
+    pub positions: Vec<PositionRowShow>,
+    /// Roles for a new position.
+    pub roles: Vec<Opt>,
+    /// The catalogue's lines.
+    pub kinds: Vec<KindLineShow>,
+    /// What the last action did.
+    pub notice: Option<String>,
+    /// Why it was refused.
     pub error: Option<String>,
 }
 

@@ -387,6 +387,56 @@ async fn a_draft_goes_through_the_pages_to_the_register() {
     let bad = mgr.get(&format!("/c/{c}/ledger?entry=999999")).await;
     assert!(bad.text.contains("원장 항목 번호는 0부터"));
 
+    // 관리: only administrators; a wrong login is refused in Korean and changes nothing; a
+    // deputy is set.
+    assert_eq!(
+        accountant.get(&format!("/c/{c}/admin")).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let admin = mgr.get(&format!("/c/{c}/admin")).await;
+    assert!(admin.text.contains("직위와 담당자") && admin.text.contains("지출결의서"));
+    let csrf = csrf_of(&admin.text);
+    let admin_url = format!("/c/{c}/admin");
+    let unknown = mgr
+        .post(
+            &admin_url,
+            &[
+                ("csrf", &csrf),
+                ("action", "appoint"),
+                ("position", &facility),
+                ("login", "nobody"),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        unknown
+            .text
+            .contains("nobody&#39; 아이디를 가진 사람이 없습니다.")
+    );
+    assert!(unknown.text.contains("박시설"), "the 시설과장 is unchanged");
+    let deputy = mgr
+        .post(
+            &admin_url,
+            &[
+                ("csrf", &csrf),
+                ("action", "deputy"),
+                ("position", &manager),
+                ("deputy", &facility),
+            ],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(deputy.status, StatusCode::SEE_OTHER);
+    let after = mgr.get(&deputy.location.unwrap()).await;
+    assert!(after.text.contains("대결자를 저장했습니다."));
+    assert!(
+        after
+            .text
+            .contains(&format!("<option value=\"{facility}\" selected>"))
+    );
+
     // The file downloads with its bytes.
     let file = mgr
         .get(&format!("{doc_path}/versions/1/attachments/1"))
