@@ -68,29 +68,35 @@ fn csrf_of(html: &str) -> anyhow::Result<String> {
     Ok(html[start..start + end].to_owned())
 }
 
-async fn measure(
-    base: &str,
-    office: &Office,
-    docs: &[malgeun_domain::DocumentId],
-) -> anyhow::Result<()> {
+/// A client logged in through the login form.
+async fn login(base: &str, who: &str) -> anyhow::Result<reqwest::Client> {
     let http = reqwest::Client::builder().cookie_store(true).build()?;
-    let login = http
+    let page = http
         .get(format!("{base}/login"))
         .send()
         .await?
         .text()
         .await?;
     let form = reqwest::multipart::Form::new()
-        .text("csrf", csrf_of(&login)?)
-        .text("login", "manager")
+        .text("csrf", csrf_of(&page)?)
+        .text("login", who.to_owned())
         .text("password", PASSWORD);
     let res = http
         .post(format!("{base}/login"))
         .multipart(form)
         .send()
         .await?;
-    anyhow::ensure!(res.status().is_success(), "login failed: {}", res.status());
+    anyhow::ensure!(res.status().is_success(), "login {who}: {}", res.status());
+    Ok(http)
+}
 
+async fn measure(
+    base: &str,
+    office: &Office,
+    docs: &[malgeun_domain::DocumentId],
+) -> anyhow::Result<()> {
+    let http = login(base, "manager").await?;
+    let drafter = login(base, "accountant").await?;
     let c = office.complex;
     let registered = docs[0];
     let waiting = docs[1];
@@ -100,40 +106,53 @@ async fn measure(
         assets += size;
     }
     let pages = [
-        ("로그인", "/login".to_owned()),
-        ("결재함 결재대기", format!("/c/{c}/inbox")),
-        ("결재함 완료", format!("/c/{c}/inbox?tab=done")),
+        ("로그인", "/login".to_owned(), false),
+        ("결재함 결재대기", format!("/c/{c}/inbox"), false),
+        ("결재함 완료", format!("/c/{c}/inbox?tab=done"), false),
         (
             "결재함 완료, 제목 검색",
             format!("/c/{c}/inbox?tab=done&q=%EC%A0%9C77"),
+            false,
         ),
         (
             "결재함 완료, 제목순",
             format!("/c/{c}/inbox?tab=done&sort=title"),
+            false,
         ),
         (
             "문서 보기 (결재 대기)",
             format!("/c/{c}/documents/{waiting}"),
+            false,
         ),
-        ("문서 보기 (등록)", format!("/c/{c}/documents/{registered}")),
-        ("기안 종류", format!("/c/{c}/new")),
-        ("기안 양식", format!("/c/{c}/new/expense-resolution")),
-        ("문서등록대장", format!("/c/{c}/register")),
+        (
+            "문서 보기 (등록)",
+            format!("/c/{c}/documents/{registered}"),
+            false,
+        ),
+        ("기안 종류", format!("/c/{c}/new"), false),
+        (
+            "기안 양식 (경리주임)",
+            format!("/c/{c}/new/expense-resolution"),
+            true,
+        ),
+        ("문서등록대장", format!("/c/{c}/register"), false),
         (
             "문서등록대장, 기간",
             format!("/c/{c}/register?from=2000-01-01&to=2999-12-31&page=3"),
+            false,
         ),
     ];
     println!(
         "\n{:<28} {:>9} {:>9} {:>9} {:>10} {:>12}",
         "page", "p50 ms", "p90 ms", "max ms", "HTML B", "with assets"
     );
-    for (name, path) in pages {
+    for (name, path, as_drafter) in pages {
+        let client = if as_drafter { &drafter } else { &http };
         let mut times = Vec::with_capacity(ROUNDS);
         let mut size = 0;
         for _ in 0..ROUNDS {
             let started = Instant::now();
-            let res = http.get(format!("{base}{path}")).send().await?;
+            let res = client.get(format!("{base}{path}")).send().await?;
             let status = res.status();
             let body = res.bytes().await?;
             times.push(started.elapsed());

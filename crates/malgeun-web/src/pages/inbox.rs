@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use malgeun_app::App;
-use malgeun_app::documents::InboxSort;
+use malgeun_app::documents::{InboxSort, ListPage};
 use serde::Deserialize;
 
 use super::PageQuery as Query;
@@ -53,10 +53,31 @@ pub(super) async fn page(
         .unwrap_or_default();
     let title = q.q.unwrap_or_default();
     let page = q.page.unwrap_or(1).max(1);
-    let counts = app.inbox(&member, tab, 1, 0).await?.counts;
-    let list = app
-        .inbox_filtered(&member, tab, &title, sort, PER_PAGE, (page - 1) * PER_PAGE)
+    // The plain view (no search, newest first) is one call that also counts every tab; a search
+    // or another order reads the tab through the filtered use case.
+    let offset = (page - 1) * PER_PAGE;
+    let plain = title.trim().is_empty() && sort == InboxSort::Recent;
+    let inbox = app
+        .inbox(
+            &member,
+            tab,
+            if plain { PER_PAGE } else { 1 },
+            if plain { offset } else { 0 },
+        )
         .await?;
+    let counts = inbox.counts;
+    let list = if plain {
+        ListPage {
+            total: counts
+                .iter()
+                .find(|c| c.tab == tab.code())
+                .map_or(0, |c| c.count),
+            items: inbox.items,
+        }
+    } else {
+        app.inbox_filtered(&member, tab, &title, sort, PER_PAGE, offset)
+            .await?
+    };
     let names = kind_names(&app, &member).await?;
     let base = format!("/c/{complex}/inbox");
     let link = |tab: &str, page: i64| {
