@@ -21,14 +21,18 @@ pub fn token_of(parts: &Parts) -> Option<String> {
     {
         return Some(t.trim().to_owned());
     }
-    parts
-        .headers
+    cookie(&parts.headers, COOKIE_NAME)
+}
+
+/// The value of the cookie `name` sent with the request, if any.
+pub fn cookie(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
         .get_all(COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(';'))
         .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE_NAME)
+        .find(|(k, _)| *k == name)
         .map(|(_, v)| v.to_owned())
 }
 

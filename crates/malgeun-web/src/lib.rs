@@ -1,5 +1,6 @@
-//! HTTP for 맑은: the JSON API under `/api/v1` (documented at `/api/v1/openapi.json`), sessions by
-//! cookie or bearer token, and the one table that maps error kinds to HTTP statuses.
+//! HTTP for 맑은: the JSON API under `/api/v1` (documented at `/api/v1/openapi.json`), the Korean
+//! web pages (`pages`), sessions by cookie or bearer token, and the one table that maps error kinds
+//! to HTTP statuses.
 #![recursion_limit = "512"]
 
 pub mod api;
@@ -7,21 +8,40 @@ pub mod auth;
 pub mod error;
 pub mod extract;
 pub mod openapi;
+pub mod pages;
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use malgeun_app::App;
+pub use pages::PagesConfig;
 use tokio::net::TcpListener;
 
-/// The whole HTTP surface.
+/// The whole HTTP surface with the pages' default configuration.
 pub fn router(app: App) -> Router {
-    api::routes().with_state(app)
+    router_with(app, PagesConfig::default())
+}
+
+/// The whole HTTP surface: the JSON API and the pages.
+pub fn router_with(app: App, pages: PagesConfig) -> Router {
+    let limits = app.limits().clone();
+    api::routes()
+        .merge(pages::routes(pages, &limits))
+        .with_state(app)
 }
 
 /// Serves until Ctrl-C (or SIGTERM), then finishes in-flight requests.
 pub async fn serve(app: App, listener: TcpListener) -> std::io::Result<()> {
-    let router = router(app).into_make_service_with_connect_info::<SocketAddr>();
+    serve_with(app, listener, PagesConfig::default()).await
+}
+
+/// Serves with the given pages configuration until Ctrl-C (or SIGTERM).
+pub async fn serve_with(
+    app: App,
+    listener: TcpListener,
+    pages: PagesConfig,
+) -> std::io::Result<()> {
+    let router = router_with(app, pages).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await

@@ -27,6 +27,9 @@ pub struct Config {
     pub max_attachment_mb: u64,
     /// Database connections.
     pub pool_size: u32,
+    /// Mark the web pages' cookies `Secure`: set it when the service is reached over HTTPS (behind
+    /// a TLS-terminating proxy).
+    pub secure_cookies: bool,
 }
 
 impl Default for Config {
@@ -40,6 +43,7 @@ impl Default for Config {
             ledger_seed: None,
             max_attachment_mb: 20,
             pool_size: 16,
+            secure_cookies: false,
         }
     }
 }
@@ -87,6 +91,11 @@ impl Config {
         }
         if let Some(v) = env("POOL_SIZE") {
             cfg.pool_size = v.parse().context("MALGEUN_POOL_SIZE")?;
+        }
+        if let Some(v) = env("SECURE_COOKIES") {
+            cfg.secure_cookies = v
+                .parse()
+                .context("MALGEUN_SECURE_COOKIES (true or false)")?;
         }
         Ok(cfg)
     }

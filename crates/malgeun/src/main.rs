@@ -135,12 +135,19 @@ fn main() -> ExitCode {
     }
 }
 
-async fn serve(app: malgeun_app::App, listen: std::net::SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    app: malgeun_app::App,
+    listen: std::net::SocketAddr,
+    cfg: &Config,
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     println!("맑은: http://{}", listener.local_addr()?);
-    malgeun_web::serve(app.clone(), listener).await?;
+    let pages = malgeun_web::PagesConfig {
+        secure_cookies: cfg.secure_cookies,
+    };
+    malgeun_web::serve_with(app.clone(), listener, pages).await?;
     app.db().close().await;
     Ok(())
 }
@@ -161,7 +168,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Serve { listen } => {
             let app = malgeun::open(&cfg).await?;
-            serve(app, listen.unwrap_or(cfg.listen)).await?;
+            serve(app, listen.unwrap_or(cfg.listen), &cfg).await?;
         }
         Command::Demo { listen, no_serve } => {
             let app = malgeun::open(&cfg).await?;
@@ -171,7 +178,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             if no_serve {
                 app.db().close().await;
             } else {
-                serve(app, addr).await?;
+                serve(app, addr, &cfg).await?;
             }
         }
         Command::Verify { complex } => {

@@ -233,7 +233,7 @@ fn expense_form(i: usize) -> Value {
 }
 
 /// Drafts and submits `total` documents with `tasks` concurrent tasks; returns their ids.
-async fn prepare_documents(
+pub(super) async fn prepare_documents(
     app: &App,
     office: &Arc<Office>,
     total: usize,

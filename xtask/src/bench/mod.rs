@@ -14,6 +14,7 @@
 
 mod approvals;
 mod env;
+mod pages;
 mod report;
 mod stats;
 mod verify;
@@ -54,7 +55,10 @@ pub struct Options {
     /// Ledger events per transaction while building the verification ledger.
     #[arg(long, default_value_t = 5_000)]
     pub batch: u64,
-    /// Run only one of the two benchmarks.
+    /// Documents in the complex for `--only pages`.
+    #[arg(long, default_value_t = 10_000)]
+    pub page_documents: usize,
+    /// Run only one of the benchmarks.
     #[arg(long, value_enum)]
     pub only: Option<Only>,
     /// Database connections (PostgreSQL pool, or SQLite readers), as `pool_size` in the config.
@@ -103,6 +107,8 @@ pub enum Only {
     Approvals,
     /// Only the verification benchmark.
     Verify,
+    /// Only the web pages: server time and weight of each main page (not part of the default run).
+    Pages,
 }
 
 impl Options {
@@ -120,6 +126,13 @@ impl Options {
 pub async fn run(opts: Options) -> anyhow::Result<()> {
     anyhow::ensure!(opts.clients > 0, "--clients must be at least 1");
     anyhow::ensure!(opts.batch > 0, "--batch must be at least 1");
+    if opts.only == Some(Only::Pages) {
+        println!(
+            "\n== web pages on sqlite ({} documents) ==",
+            opts.page_documents
+        );
+        return pages::run(&opts).await.context("pages benchmark");
+    }
     let mut report = Report::new(&opts, Targets::default());
     let path = opts.report.clone().unwrap_or_else(default_report_path);
     println!("{}", report.header());

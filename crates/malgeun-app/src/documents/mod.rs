@@ -2,15 +2,20 @@
 //! 재기안, registration, 공문 접수, corrections, and what a person may see of them.
 
 mod act;
+mod browse;
 mod draft;
 mod line;
 mod rows;
 mod view;
 
 pub use act::ActInput;
+pub use browse::{DefaultStep, InboxSort, ListPage, RegisterQuery};
 pub use draft::{AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, too_large};
 pub use line::{StepInput, line_from_json, line_to_json};
-pub use view::{DocumentView, HistoryEntry, InboxPage, LineMemberView, RegisterPage};
+pub use view::{
+    ApprovalView, AttachmentView, DocumentSummary, DocumentView, HistoryEntry, InboxPage,
+    LineMemberView, LineStepView, RegisterPage, VersionView,
+};
 
 use std::sync::Arc;
 

@@ -214,7 +214,7 @@ pub struct DocumentSummary {
 }
 
 impl DocumentSummary {
-    fn from_listed(d: ListedDocument) -> Self {
+    pub(crate) fn from_listed(d: ListedDocument) -> Self {
         let status_label = d
             .status
             .parse::<DocumentStatus>()

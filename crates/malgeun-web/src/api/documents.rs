@@ -267,31 +267,35 @@ pub(super) async fn download(
     let (meta, bytes) = app
         .attachment(&m, document_id(&document)?, version, ordinal)
         .await?;
+    Ok(download_response(&meta, bytes))
+}
+
+/// An attachment as a download: its media type, its name (RFC 5987), its SHA-256, and never
+/// sniffed or shown inline.
+pub(crate) fn download_response(
+    meta: &malgeun_app::documents::AttachmentView,
+    bytes: Vec<u8>,
+) -> axum::response::Response {
     let mut headers = HeaderMap::new();
     headers.insert(
         CONTENT_TYPE,
         HeaderValue::from_str(&meta.media_type)
             .unwrap_or(HeaderValue::from_static("application/octet-stream")),
     );
-    let encoded: String = meta
-        .name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename*=UTF-8''{encoded}")) {
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "attachment; filename*=UTF-8''{}",
+        crate::pages::percent_encode(&meta.name)
+    )) {
         headers.insert(CONTENT_DISPOSITION, v);
     }
+    if let Ok(v) = HeaderValue::from_str(&meta.sha256) {
+        headers.insert("x-content-sha256", v);
+    }
     headers.insert(
-        "x-content-sha256",
-        HeaderValue::from_str(&meta.sha256).map_err(AppError::internal)?,
+        axum::http::header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
     );
-    Ok((headers, bytes))
+    (headers, bytes).into_response()
 }
 
 pub(super) async fn submit(
@@ -444,6 +448,20 @@ pub(super) struct PageQuery {
     offset: Option<i64>,
 }
 
+/// A 결재함 tab by code; none means 결재대기.
+pub(crate) fn parse_tab(code: Option<&str>) -> Result<Tab, AppError> {
+    match code {
+        None => Ok(Tab::Waiting),
+        Some(t) => Tab::from_code(t).ok_or_else(|| {
+            AppError::invalid(
+                "unknown_tab",
+                format!("'{t}'은(는) 없는 결재함입니다."),
+                format!("unknown tab `{t}`"),
+            )
+        }),
+    }
+}
+
 pub(super) async fn inbox(
     State(app): State<App>,
     Authed(caller): Authed,
@@ -451,16 +469,7 @@ pub(super) async fn inbox(
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<Value>> {
     let m = member(&app, &caller, &complex).await?;
-    let tab = match q.tab.as_deref() {
-        None => Tab::Waiting,
-        Some(t) => Tab::from_code(t).ok_or_else(|| {
-            AppError::invalid(
-                "unknown_tab",
-                format!("'{t}'은(는) 없는 결재함입니다."),
-                format!("unknown tab `{t}`"),
-            )
-        })?,
-    };
+    let tab = parse_tab(q.tab.as_deref())?;
     let page = app
         .inbox(&m, tab, q.limit.unwrap_or(50), q.offset.unwrap_or(0))
         .await?;

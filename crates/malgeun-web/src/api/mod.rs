@@ -1,7 +1,7 @@
 //! The JSON API routes under `/api/v1`.
 
 mod admin;
-mod documents;
+pub(crate) mod documents;
 mod ledger;
 mod session;
 
@@ -91,14 +91,6 @@ pub fn routes() -> Router<App> {
     let c = "/api/v1/complexes/{complex}";
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
-        .route(
-            "/",
-            get(|| async {
-                axum::Json(
-                    json!({"service": "맑은", "api": "/api/v1", "openapi": "/api/v1/openapi.json"}),
-                )
-            }),
-        )
         .route("/api/v1/login", post(session::login))
         .route("/api/v1/logout", post(session::logout))
         .route("/api/v1/me", get(session::me))

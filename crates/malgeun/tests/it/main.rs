@@ -7,6 +7,7 @@ mod concurrency;
 mod demo;
 mod flow;
 mod openapi;
+mod pages;
 mod support;
 mod tamper;
 

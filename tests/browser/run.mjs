@@ -1,0 +1,371 @@
+// Browser tests of the 맑은 pages: starts the real `malgeun` binary on a temporary data folder with
+// the demo complex 맑은아파트 on a free port, drives Debian's chromium with playwright-core through
+// three flows, runs axe-core on every main page, and saves screenshots of the document view into
+// docs/screenshots/. Exits non-zero on the first failure.
+//
+//   node run.mjs   MALGEUN_BIN: the binary (default $CARGO_TARGET_DIR or target, /debug/malgeun)
+//                  CHROMIUM: the browser (default /usr/bin/chromium)
+//                  SCREENSHOT_DIR: where screenshots go (default docs/screenshots)
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { chromium } from "playwright-core";
+
+const require = createRequire(import.meta.url);
+const here = path.dirname(fileURLToPath(import.meta.url));
+const repo = path.resolve(here, "..", "..");
+const targetDir = process.env.CARGO_TARGET_DIR || path.join(repo, "target");
+const binary = process.env.MALGEUN_BIN || path.join(targetDir, "debug", "malgeun");
+const chromiumPath = process.env.CHROMIUM || "/usr/bin/chromium";
+const shots = process.env.SCREENSHOT_DIR || path.join(repo, "docs", "screenshots");
+const axeSource = readFileSync(require.resolve("axe-core/axe.min.js"), "utf8");
+const PASSWORD = "malgeun-demo";
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
+  if (!existsSync(binary)) {
+    throw new Error(`no malgeun binary at ${binary}: run \`cargo build -p malgeun\` or set MALGEUN_BIN`);
+  }
+  const dataDir = mkdtempSync(path.join(tmpdir(), "malgeun-browser-"));
+  const port = await freePort();
+  const child = spawn(binary, ["--data-dir", dataDir, "demo", "--listen", `127.0.0.1:${port}`], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, RUST_LOG: "warn" },
+  });
+  let output = "";
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 120 s:\n${output}`)), 120_000);
+    const onData = (chunk) => {
+      output += chunk;
+      if (output.includes("맑은: http://")) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", (c) => (output += c));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code}:\n${output}`));
+    });
+  });
+  return { child, dataDir, base: `http://127.0.0.1:${port}` };
+}
+
+/** Runs axe-core on the page and fails on any serious or critical violation. */
+async function checkAccessibility(page, name) {
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () =>
+    // eslint-disable-next-line no-undef
+    axe.run(document, { resultTypes: ["violations"] }),
+  );
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  if (bad.length) {
+    const detail = bad
+      .map((v) => `  [${v.impact}] ${v.id}: ${v.help}\n${v.nodes.slice(0, 3).map((n) => `      ${n.target.join(" ")}`).join("\n")}`)
+      .join("\n");
+    throw new Error(`axe-core found serious or critical violations on ${name}:\n${detail}`);
+  }
+  checked.push(name);
+}
+
+const checked = [];
+
+/** A fresh browser context (own cookies) with a page that fails the test on any CSP violation. */
+async function newPage(browser, viewport = { width: 1280, height: 900 }) {
+  const context = await browser.newContext({ viewport, locale: "ko-KR", timezoneId: "Asia/Seoul" });
+  const page = await context.newPage();
+  page.on("console", (msg) => {
+    if (/Content Security Policy|Refused to (execute|apply|load)/.test(msg.text())) {
+      cspViolations.push(`${page.url()}: ${msg.text()}`);
+    }
+  });
+  page.on("pageerror", (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  page.setDefaultTimeout(20_000);
+  return page;
+}
+
+const cspViolations = [];
+const pageErrors = [];
+
+async function login(page, base, login) {
+  await page.goto(`${base}/login`);
+  await page.fill("#login", login);
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/c\/[^/]+\/inbox/), page.click("button:has-text('로그인')")]);
+}
+
+async function logout(page) {
+  await Promise.all([page.waitForURL(/\/login/), page.click("header button:has-text('로그아웃')")]);
+  await page.context().close();
+}
+
+/** Fills the 지출결의서 form with two rows and returns the title used. */
+async function fillExpense(page, title, rows) {
+  await page.fill("#title", title);
+  await page.fill("[name='f.spent_on']", "2026-11-20");
+  for (const [i, [summary, vendor, amount]] of rows.entries()) {
+    await page.fill(`[name='t.items.${i}.summary']`, summary);
+    await page.fill(`[name='t.items.${i}.vendor']`, vendor);
+    await page.fill(`[name='t.items.${i}.amount']`, amount);
+  }
+  await page.selectOption("[name='f.method']", "계좌이체");
+  await page.fill("[name='f.budget_item']", "수선유지비");
+}
+
+async function openDraftForm(page, kindName) {
+  await page.click("nav.menu >> text=기안하기");
+  await page.waitForSelector("h1:has-text('기안하기')");
+  await Promise.all([page.waitForURL(/\/new\/[^/]+$/), page.click(`.kinds a:has-text('${kindName}')`)]);
+}
+
+async function openFromInbox(page, title, tab = "결재대기") {
+  await page.click(`.tabs a:has-text('${tab}')`);
+  await page.waitForSelector(`.doclist a:has-text('${title}')`);
+  await Promise.all([page.waitForURL(/\/documents\//), page.click(`.doclist a:has-text('${title}')`)]);
+}
+
+async function act(page, buttonText, comment) {
+  if (comment !== undefined) await page.fill("#comment", comment);
+  await Promise.all([page.waitForURL(/done=/), page.click(`.actions button:has-text('${buttonText}')`)]);
+}
+
+async function approvalFlow(browser, base) {
+  const title = `승강기 도어 센서 교체 ${Date.now() % 100000}`;
+  // 경리주임 drafts a 지출결의서 with two rows and an attachment.
+  let page = await newPage(browser);
+  await login(page, base, "accountant");
+  await checkAccessibility(page, "결재함");
+  await openDraftForm(page, "지출결의서");
+  await checkAccessibility(page, "기안 종류 선택");
+  await page.goBack();
+  await page.goForward();
+  await fillExpense(page, title, [
+    ["승강기 도어 센서", "한빛승강기", "450,000"],
+    ["출장 점검비", "한빛승강기", "50000"],
+  ]);
+  assert.equal(await page.textContent("output[data-total]"), "500,000", "the live total");
+  await page.setInputFiles("#files", {
+    name: "견적서.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("한빛승강기 견적서: 도어 센서 450,000원, 출장 50,000원\n"),
+  });
+  // The line is prefilled from the kind: 시설과장 (검토) → 관리사무소장 (결재).
+  const kinds = await page.$$eval("select[name$='.kind']", (s) => s.map((x) => x.value));
+  const positions = await page.$$eval("select[name$='.position']", (s) =>
+    s.map((x) => x.selectedOptions[0].textContent),
+  );
+  assert.deepEqual(kinds.slice(0, 2), ["review", "final"]);
+  assert.match(positions[0], /시설과장/);
+  assert.match(positions[1], /관리사무소장/);
+  await checkAccessibility(page, "기안 양식");
+  await Promise.all([page.waitForURL(/done=submit/), page.click("button:has-text('상신')")]);
+  assert.match(await page.textContent(".notice"), /상신했습니다/);
+  assert.match(await page.textContent("table.gyeoljae"), /시설과장[\s\S]*관리사무소장/);
+  assert.match(await page.textContent(".attachments"), /견적서\.txt/);
+  assert.match(await page.textContent(".attachments"), /SHA-256 [0-9a-f]{64}/);
+  assert.match(await page.textContent(".bonmun"), /500,000원/);
+  await logout(page);
+
+  // 시설과장 reviews and approves.
+  page = await newPage(browser);
+  await login(page, base, "facility");
+  await openFromInbox(page, title);
+  await checkAccessibility(page, "문서 보기 (결재 전)");
+  await act(page, "승인", "견적 금액 확인했습니다.");
+  assert.match(await page.textContent(".notice"), /승인했습니다/);
+  assert.match(await page.textContent("table.gyeoljae"), /승인/);
+  await logout(page);
+
+  // 관리사무소장 gives final approval: the document is registered.
+  page = await newPage(browser);
+  await login(page, base, "manager");
+  await openFromInbox(page, title);
+  await act(page, "승인");
+  const number = (await page.textContent(".reg-number")).trim();
+  assert.match(number, /^맑은아파트-\d{4}-\d{4}$/, "a registration number");
+  assert.match(await page.textContent(".timeline"), /견적 금액 확인했습니다/);
+  await checkAccessibility(page, "문서 보기 (등록)");
+  await page.screenshot({ path: path.join(shots, "document.png"), fullPage: true });
+
+  // The final approval's ledger entry: its leaf hash and inclusion proof check out.
+  await Promise.all([page.waitForURL(/\/ledger\?entry=\d+/), page.click(".timeline li:last-child a.ledger")]);
+  assert.match(await page.textContent("main"), /서명 확인됨/);
+  assert.match(await page.textContent("main"), /포함 증명 확인됨/);
+  assert.match(await page.textContent("pre.note >> nth=1"), /document\.approve/);
+  await checkAccessibility(page, "원장");
+  await page.goBack();
+
+  // It is in the 문서등록대장 with its number, also when filtered by kind.
+  await page.click("nav.menu >> text=문서등록대장");
+  await page.selectOption("#kind", { label: "지출결의서" });
+  await Promise.all([page.waitForURL(/kind=expense-resolution/), page.click("form.filters button:has-text('찾기')")]);
+  const row = page.locator("table.register tr", { hasText: title });
+  assert.equal(await row.count(), 1);
+  assert.match(await row.textContent(), new RegExp(number));
+  await checkAccessibility(page, "문서등록대장");
+  await page.screenshot({ path: path.join(shots, "register.png") });
+  await page.click("nav.menu >> text=관리");
+  await page.waitForSelector("h1:has-text('관리')");
+  assert.match(await page.textContent(".positions"), /시설과장[\s\S]*박철호/);
+  await checkAccessibility(page, "관리");
+  await page.goto(`${base}/`);
+  await page.screenshot({ path: path.join(shots, "inbox.png") });
+  await logout(page);
+  return number;
+}
+
+async function rejectAndReviseFlow(browser, base) {
+  const title = `놀이터 바닥 보수 ${Date.now() % 100000}`;
+  let page = await newPage(browser);
+  await login(page, base, "accountant");
+  await openDraftForm(page, "지출결의서");
+  await fillExpense(page, title, [
+    ["탄성 포장 보수", "푸른조경", "280,000"],
+    ["폐기물 처리", "푸른조경", "30,000"],
+  ]);
+  // A refused form keeps what was typed: leave out the date first.
+  await page.fill("[name='f.spent_on']", "");
+  await page.click("button:has-text('상신')");
+  await page.waitForSelector(".alert");
+  assert.match(await page.textContent(".draft-form"), /지출일자: 필수 입력 항목입니다/);
+  assert.equal(await page.inputValue("#title"), title);
+  assert.equal(await page.inputValue("[name='t.items.0.amount']"), "280,000");
+  await checkAccessibility(page, "기안 양식 (오류)");
+  await page.fill("[name='f.spent_on']", "2026-11-21");
+  await Promise.all([page.waitForURL(/done=submit/), page.click("button:has-text('상신')")]);
+  await logout(page);
+
+  // 시설과장 rejects it with a reason.
+  page = await newPage(browser);
+  await login(page, base, "facility");
+  await openFromInbox(page, title);
+  await page.click(".actions button:has-text('반려')");
+  await page.waitForSelector(".alert");
+  assert.match(await page.textContent(".alert"), /사유|의견/);
+  await act(page, "반려", "세금계산서를 첨부해 주세요.");
+  assert.match(await page.textContent(".notice"), /반려했습니다/);
+  assert.match(await page.textContent("table.gyeoljae"), /반려/);
+  await logout(page);
+
+  // The drafter finds it under 반려, reads the reason, and 재기안s it.
+  page = await newPage(browser);
+  await login(page, base, "accountant");
+  await openFromInbox(page, title, "반려");
+  assert.match(await page.textContent(".timeline"), /세금계산서를 첨부해 주세요/);
+  await checkAccessibility(page, "문서 보기 (반려)");
+  await Promise.all([page.waitForURL(/\/edit$/), page.click(".actions button:has-text('재기안')")]);
+  assert.equal(await page.inputValue("#title"), title);
+  await page.setInputFiles("#files", {
+    name: "세금계산서.txt",
+    mimeType: "text/plain",
+    buffer: Buffer.from("세금계산서 푸른조경 310,000원\n"),
+  });
+  await Promise.all([page.waitForURL(/done=submit/), page.click("button:has-text('상신')")]);
+  assert.match(await page.textContent(".notice"), /상신했습니다/);
+  assert.match(await page.textContent(".meta-grid"), /판\s*2/);
+  assert.match(await page.textContent(".attachments"), /세금계산서\.txt/);
+  assert.match(await page.textContent(".timeline"), /재기안/);
+  await page.screenshot({ path: path.join(shots, "revised.png"), fullPage: true });
+  await logout(page);
+}
+
+async function mobileChairFlow(browser, base) {
+  const title = `경비실 냉난방기 구입 ${Date.now() % 100000}`;
+  // The line asks the 회장 to confirm (협조) before the 관리사무소장 approves.
+  let page = await newPage(browser);
+  await login(page, base, "accountant");
+  await openDraftForm(page, "지출결의서");
+  await fillExpense(page, title, [
+    ["냉난방기", "맑은전자", "1,200,000"],
+    ["설치비", "맑은전자", "150,000"],
+  ]);
+  await page.selectOption("[name='line.0.kind']", "agreement");
+  await page.selectOption("[name='line.0.position']", { label: "입주자대표회의 회장 (최영순)" });
+  await Promise.all([page.waitForURL(/done=submit/), page.click("button:has-text('상신')")]);
+  assert.match(await page.textContent("table.gyeoljae"), /협조[\s\S]*회장/);
+  await logout(page);
+
+  // On a 360×740 phone the 회장 finds it and confirms it.
+  page = await newPage(browser, { width: 360, height: 740 });
+  await login(page, base, "chair");
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(overflow <= 360, `the inbox fits 360 px (scrollWidth ${overflow})`);
+  await checkAccessibility(page, "결재함 (360px)");
+  await openFromInbox(page, title);
+  const docWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(docWidth <= 360, `the document fits 360 px (scrollWidth ${docWidth})`);
+  const fontSize = await page.evaluate(() => parseFloat(getComputedStyle(document.body).fontSize));
+  assert.ok(fontSize >= 16, `large type (${fontSize}px)`);
+  await checkAccessibility(page, "문서 보기 (360px)");
+  await act(page, "승인", "확인합니다.");
+  assert.match(await page.textContent(".notice"), /승인했습니다/);
+  const chairBox = page.locator("table.gyeoljae td.box.ok", { hasText: "최영순" });
+  assert.equal(await chairBox.count(), 1, "the 회장's box is stamped");
+  assert.match(await chairBox.textContent(), /승인/);
+  await page.screenshot({ path: path.join(shots, "mobile-chair.png"), fullPage: true });
+  await logout(page);
+}
+
+async function main() {
+  mkdirSync(shots, { recursive: true });
+  const server = await startServer();
+  // playwright-core gives every launch a fresh temporary profile (user-data-dir).
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+  let failed = false;
+  try {
+    for (const [name, flow] of [
+      ["결재 흐름: 기안 → 검토 → 결재 → 문서등록대장", approvalFlow],
+      ["반려와 재기안", rejectAndReviseFlow],
+      ["360×740 화면에서 회장 확인", mobileChairFlow],
+    ]) {
+      const started = Date.now();
+      await flow(browser, server.base);
+      console.log(`ok  ${name} (${Date.now() - started} ms)`);
+    }
+    assert.deepEqual(cspViolations, [], "no Content-Security-Policy violations");
+    assert.deepEqual(pageErrors, [], "no script errors");
+    console.log(`ok  axe-core: no serious or critical violations on ${checked.length} pages: ${checked.join(", ")}`);
+  } catch (e) {
+    failed = true;
+    console.error(`FAILED: ${e.stack || e}`);
+  } finally {
+    await browser.close();
+    server.child.kill("SIGTERM");
+    rmSync(server.dataDir, { recursive: true, force: true });
+  }
+  process.exit(failed ? 1 : 0);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
