@@ -76,13 +76,31 @@ impl Clock {
     }
 }
 
+/// Each complex's ledger signer, derived from the master seed once. Shared with the SQLite batch
+/// commit, which signs checkpoints outside any request.
+struct SignerCache {
+    keys: LedgerKeys,
+    signers: Mutex<HashMap<ComplexId, NoteSigner>>,
+}
+
+impl SignerCache {
+    fn get(&self, complex: ComplexId) -> NoteSigner {
+        self.signers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(complex)
+            .or_insert_with(|| self.keys.signer(complex))
+            .clone()
+    }
+}
+
 struct Inner {
     db: Db,
     blobs: BlobStore,
     keys: LedgerKeys,
     limits: Limits,
     clock: Clock,
-    signers: Mutex<HashMap<ComplexId, NoteSigner>>,
+    signers: Arc<SignerCache>,
     issuers: Mutex<HashMap<ComplexId, String>>,
     kinds: catalogue::KindCache,
     writer: writer::Writer,
@@ -97,24 +115,19 @@ pub struct App {
 impl App {
     /// Wires the application over a migrated database and a blob store.
     pub fn new(db: Db, blobs: BlobStore, keys: LedgerKeys, limits: Limits) -> Self {
+        let signers = Arc::new(SignerCache {
+            keys: keys.clone(),
+            signers: Mutex::default(),
+        });
         if let Db::Sqlite(sqlite) = &db {
-            let keys = keys.clone();
-            let signers: Mutex<HashMap<String, malgeun_ledger::NoteSigner>> = Mutex::default();
+            let signers = signers.clone();
             sqlite.set_checkpoint_signer(Arc::new(move |complex, size, root| {
-                let mut signers = signers
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner);
-                let signer = match signers.entry(complex.to_owned()) {
-                    std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-                    std::collections::hash_map::Entry::Vacant(e) => {
-                        let id: ComplexId = complex.parse().map_err(|_| {
-                            format!("ledger head of `{complex}`, which is not a complex id")
-                        })?;
-                        e.insert(keys.signer(id))
-                    }
-                };
+                let id: ComplexId = complex.parse().map_err(|_| {
+                    format!("ledger head of `{complex}`, which is not a complex id")
+                })?;
+                let signer = signers.get(id);
                 malgeun_ledger::Checkpoint::new(signer.name(), size, root)
-                    .sign(signer)
+                    .sign(&signer)
                     .map_err(|e| e.to_string())
             }));
         }
@@ -125,7 +138,7 @@ impl App {
                 keys,
                 limits,
                 clock: Clock::default(),
-                signers: Mutex::new(HashMap::new()),
+                signers,
                 issuers: Mutex::new(HashMap::new()),
                 kinds: catalogue::KindCache::default(),
                 writer: writer::Writer::start().expect("the writer thread starts"),
@@ -170,15 +183,7 @@ impl App {
 
     /// The complex's signer, derived once and cached.
     pub(crate) fn signer(&self, complex: ComplexId) -> NoteSigner {
-        let mut cache = self
-            .inner
-            .signers
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        cache
-            .entry(complex)
-            .or_insert_with(|| self.inner.keys.signer(complex))
-            .clone()
+        self.inner.signers.get(complex)
     }
 }
 

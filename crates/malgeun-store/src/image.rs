@@ -135,6 +135,18 @@ pub enum ValueRef<'a> {
     Null,
 }
 
+impl ValueRef<'_> {
+    /// An owned copy.
+    pub fn to_owned(&self) -> Value {
+        match *self {
+            Self::Text(s) => Value::Text(s.to_owned()),
+            Self::Int(n) => Value::Int(n),
+            Self::Bool(b) => Value::Bool(b),
+            Self::Null => Value::Null,
+        }
+    }
+}
+
 impl Value {
     /// The value borrowed.
     pub fn borrowed(&self) -> ValueRef<'_> {

@@ -132,16 +132,10 @@ where
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
             let mut rows = st.query([complex_id])?;
             while let Some(r) = rows.next()? {
-                let mut values = Vec::with_capacity(t.columns.len());
-                for (i, (_, ty)) in t.columns.iter().enumerate() {
-                    values.push(match ty {
-                        ColType::Text | ColType::Secret => {
-                            Value::from(r.get::<_, Option<String>>(i)?)
-                        }
-                        ColType::Int => Value::from(r.get::<_, Option<i64>>(i)?),
-                        ColType::Bool => Value::from(r.get::<_, Option<bool>>(i)?),
-                    });
-                }
+                let values = sqlite_values(r, t)?
+                    .iter()
+                    .map(ValueRef::to_owned)
+                    .collect();
                 let idx: i64 = r.get(t.columns.len())?;
                 each(Row { table: t, values }, idx);
             }
@@ -155,6 +149,36 @@ where
         }
     }
     Ok(())
+}
+
+/// A SQLite result row's columns as values of the table's column types, borrowed from the row;
+/// a stored value of another type is corrupt data.
+fn sqlite_values<'r>(
+    r: &'r rusqlite::Row<'_>,
+    t: &TableSpec,
+) -> Result<Vec<ValueRef<'r>>, StoreError> {
+    let bad = |i: usize, e: rusqlite::types::FromSqlError| {
+        StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
+    };
+    let mut values = Vec::with_capacity(t.columns.len());
+    for (i, (_, ty)) in t.columns.iter().enumerate() {
+        let v = r.get_ref(i)?;
+        values.push(match ty {
+            ColType::Text | ColType::Secret => v
+                .as_str_or_null()
+                .map_err(|e| bad(i, e))?
+                .map_or(ValueRef::Null, ValueRef::Text),
+            ColType::Int => v
+                .as_i64_or_null()
+                .map_err(|e| bad(i, e))?
+                .map_or(ValueRef::Null, ValueRef::Int),
+            ColType::Bool => v
+                .as_i64_or_null()
+                .map_err(|e| bad(i, e))?
+                .map_or(ValueRef::Null, |n| ValueRef::Bool(n != 0)),
+        });
+    }
+    Ok(values)
 }
 
 /// Streams every row of a ledgered table for one complex with its `ledger_index`, in key order, as
@@ -174,27 +198,7 @@ where
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&scan_sql(t)))?;
             let mut rows = st.query([complex_id])?;
             while let Some(r) = rows.next()? {
-                let bad = |i: usize, e: rusqlite::types::FromSqlError| {
-                    StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
-                };
-                let mut row_values: Vec<ValueRef<'_>> = Vec::with_capacity(t.columns.len());
-                for (i, (_, ty)) in t.columns.iter().enumerate() {
-                    let v = r.get_ref(i)?;
-                    row_values.push(match ty {
-                        ColType::Text | ColType::Secret => v
-                            .as_str_or_null()
-                            .map_err(|e| bad(i, e))?
-                            .map_or(ValueRef::Null, ValueRef::Text),
-                        ColType::Int => v
-                            .as_i64_or_null()
-                            .map_err(|e| bad(i, e))?
-                            .map_or(ValueRef::Null, ValueRef::Int),
-                        ColType::Bool => v
-                            .as_i64_or_null()
-                            .map_err(|e| bad(i, e))?
-                            .map_or(ValueRef::Null, |n| ValueRef::Bool(n != 0)),
-                    });
-                }
+                let row_values = sqlite_values(r, t)?;
                 let idx: i64 = r.get(t.columns.len())?;
                 each(&row_values, idx);
             }
@@ -220,17 +224,9 @@ pub async fn delete(tx: &mut Tx, row: &Row) -> Result<(), StoreError> {
         .map(|(i, k)| format!("{k} = ${}", i + 1))
         .collect();
     let sql = format!("DELETE FROM {} WHERE {}", t.name, cond.join(" AND "));
-    let keys: Vec<(&Value, ColType)> = t
-        .keys
-        .iter()
-        .map(|k| {
-            let i = t
-                .columns
-                .iter()
-                .position(|(c, _)| c == k)
-                .expect("key column is a column");
-            (&row.values[i], t.columns[i].1)
-        })
+    let keys: Vec<(&Value, ColType)> = crate::image::key_positions(t)
+        .into_iter()
+        .map(|i| (&row.values[i], t.columns[i].1))
         .collect();
     macro_rules! bind_keys {
         ($q:expr) => {{
