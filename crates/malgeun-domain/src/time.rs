@@ -60,6 +60,15 @@ impl Timestamp {
         self.to_seoul().date_naive()
     }
 
+    /// The first instant of a date in Seoul (midnight, +09:00).
+    pub fn seoul_midnight(date: NaiveDate) -> Self {
+        let utc = date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
+        Self(utc.timestamp_micros() - i64::from(SEOUL_OFFSET_SECONDS) * 1_000_000)
+    }
+
     /// How Korean users read a time: `2026-03-02 10:02` (Seoul).
     pub fn seoul_display(self) -> String {
         self.to_seoul().format("%Y-%m-%d %H:%M").to_string()

@@ -350,52 +350,137 @@ impl Tab {
         Tab::ALL.into_iter().find(|t| t.code() == code)
     }
 
-    fn condition(self) -> &'static str {
-        // $1 complex, $2 person. MINE: positions the person holds now; DEPUTY: positions whose
-        // deputy the person holds. Work follows the position, so a successor sees it at once.
+    /// The tab's bucket in `document_tabs` (every tab but 결재대기 has one).
+    fn bucket(self) -> Option<&'static str> {
         match self {
-            Tab::Waiting => {
-                "d.id IN (SELECT w.document_id FROM document_waiting w WHERE w.complex_id = $1 AND \
-                 (w.position_id IN (SELECT MINE) OR w.position_id IN (SELECT DEPUTY)))"
-            }
-            Tab::InProgress => {
-                "d.status = 'in_progress' AND (d.drafter_position_id IN (SELECT MINE) OR d.id IN \
-                 (SELECT m.document_id FROM document_line_members m WHERE m.complex_id = $1 AND m.step_kind <> 'reference' \
-                 AND m.position_id IN (SELECT MINE))) AND d.id NOT IN (SELECT w.document_id FROM document_waiting w \
-                 WHERE w.complex_id = $1 AND (w.position_id IN (SELECT MINE) OR w.position_id IN (SELECT DEPUTY)))"
-            }
-            Tab::Done => {
-                "d.status = 'registered' AND (d.drafter_position_id IN (SELECT MINE) OR d.id IN \
-                 (SELECT m.document_id FROM document_line_members m WHERE m.complex_id = $1 AND m.step_kind <> 'reference' \
-                 AND m.position_id IN (SELECT MINE)))"
-            }
-            Tab::Rejected => {
-                "d.status = 'rejected' AND (d.drafter_position_id IN (SELECT MINE) OR d.id IN \
-                 (SELECT m.document_id FROM document_line_members m WHERE m.complex_id = $1 \
-                 AND m.position_id IN (SELECT MINE)))"
-            }
-            Tab::Reference => {
-                "d.status IN ('in_progress', 'registered') AND d.id IN (SELECT m.document_id FROM document_line_members m \
-                 WHERE m.complex_id = $1 AND m.step_kind = 'reference' AND m.position_id IN (SELECT MINE))"
-            }
-            Tab::Drafts => {
-                "d.status IN ('draft', 'withdrawn') AND d.drafter_position_id IN (SELECT MINE)"
-            }
+            Tab::Waiting => None,
+            Tab::InProgress => Some(Bucket::Active.code()),
+            Tab::Done => Some(Bucket::Done.code()),
+            Tab::Rejected => Some(Bucket::Rejected.code()),
+            Tab::Reference => Some(Bucket::Reference.code()),
+            Tab::Drafts => Some(Bucket::Drafts.code()),
         }
     }
 
+    /// The condition on `d` (a document of complex `$1`) for person `$2`. Work follows the
+    /// position: a tab is the union over the positions the person holds now, so a successor sees
+    /// it at once; 결재대기 also holds what waits on a position the person deputises for.
     fn sql_condition(self) -> String {
-        self.condition()
-            .replace(
-                "SELECT MINE",
-                "SELECT t.position_id FROM position_terms t WHERE t.complex_id = $1 AND t.person_id = $2 AND t.ended_at IS NULL",
-            )
-            .replace(
-                "SELECT DEPUTY",
-                "SELECT p.id FROM positions p WHERE p.complex_id = $1 AND p.deputy_position_id IN \
-                 (SELECT t.position_id FROM position_terms t WHERE t.complex_id = $1 AND t.person_id = $2 AND t.ended_at IS NULL)",
-            )
+        let waiting = format!(
+            "SELECT w.document_id FROM document_waiting w WHERE w.complex_id = $1 AND \
+             (w.position_id IN ({MINE}) OR w.position_id IN ({DEPUTY}))"
+        );
+        match self.bucket() {
+            None => format!("d.id IN ({waiting})"),
+            Some(bucket) => {
+                let mut c = format!(
+                    "d.id IN (SELECT b.document_id FROM document_tabs b WHERE b.complex_id = $1 \
+                     AND b.bucket = '{bucket}' AND b.position_id IN ({MINE}))"
+                );
+                if self == Tab::InProgress {
+                    c.push_str(&format!(" AND d.id NOT IN ({waiting})"));
+                }
+                c
+            }
+        }
     }
+}
+
+/// The positions person `$2` holds now in complex `$1`.
+const MINE: &str = "SELECT t.position_id FROM position_terms t WHERE t.complex_id = $1 AND t.person_id = $2 AND t.ended_at IS NULL";
+
+/// The positions whose deputy person `$2` is in complex `$1`.
+const DEPUTY: &str = "SELECT p.id FROM positions p WHERE p.complex_id = $1 AND p.deputy_position_id IN \
+     (SELECT t.position_id FROM position_terms t WHERE t.complex_id = $1 AND t.person_id = $2 AND t.ended_at IS NULL)";
+
+/// Where a document shows for one position (`document_tabs.bucket`), apart from 결재대기.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Bucket {
+    /// In approval: the drafter and the non-reference members (진행, unless it waits on them).
+    Active,
+    /// Registered: the drafter and the non-reference members (완료).
+    Done,
+    /// Rejected: the drafter and every member (반려).
+    Rejected,
+    /// In approval or registered, for reference members (참조).
+    Reference,
+    /// Draft or withdrawn, for the drafter (임시저장).
+    Drafts,
+}
+
+impl Bucket {
+    /// Stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bucket::Active => "active",
+            Bucket::Done => "done",
+            Bucket::Rejected => "rejected",
+            Bucket::Reference => "reference",
+            Bucket::Drafts => "drafts",
+        }
+    }
+}
+
+/// The `document_tabs` rows of a document: for its drafting position and each member of its
+/// current line (`(position, step kind code)`), the bucket its status puts it in. The same rules
+/// as the backfill in migration 0002.
+pub fn tab_rows(
+    status: &str,
+    drafter_position: &str,
+    line: &[(String, &str)],
+) -> Vec<(String, Bucket)> {
+    let mut out = Vec::with_capacity(line.len() + 1);
+    let drafter = match status {
+        "in_progress" => Bucket::Active,
+        "registered" => Bucket::Done,
+        "rejected" => Bucket::Rejected,
+        _ => Bucket::Drafts,
+    };
+    out.push((drafter_position.to_owned(), drafter));
+    if matches!(status, "in_progress" | "registered" | "rejected") {
+        for (position, kind) in line {
+            let bucket = if status == "rejected" {
+                Bucket::Rejected
+            } else if *kind == "reference" {
+                Bucket::Reference
+            } else if status == "in_progress" {
+                Bucket::Active
+            } else {
+                Bucket::Done
+            };
+            out.push((position.clone(), bucket));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// Replaces the `document_tabs` rows of a document (see [`tab_rows`]). Called where a document's
+/// status or line changes, in the same transaction.
+pub async fn set_tabs(
+    tx: &mut Tx,
+    complex_id: &str,
+    document_id: &str,
+    rows: &[(String, Bucket)],
+) -> Result<(), StoreError> {
+    exec!(
+        tx.conn(),
+        "DELETE FROM document_tabs WHERE complex_id = $1 AND document_id = $2",
+        complex_id,
+        document_id
+    )?;
+    for (position, bucket) in rows {
+        exec!(
+            tx.conn(),
+            "INSERT INTO document_tabs (complex_id, position_id, bucket, document_id) VALUES ($1, $2, $3, $4)",
+            complex_id,
+            position.as_str(),
+            bucket.code(),
+            document_id
+        )?;
+    }
+    Ok(())
 }
 
 db_row! {
@@ -429,6 +514,42 @@ const LIST_SELECT: &str = "SELECT d.id, d.kind_code, d.title, d.status, d.drafte
      d.registration_number, d.registered_at, d.created_at, d.updated_at \
      FROM documents d JOIN persons pe ON pe.id = d.drafter_person_id";
 
+/// Order of a document list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum ListOrder {
+    /// Most recently changed first.
+    #[default]
+    Recent,
+    /// Least recently changed first.
+    Oldest,
+    /// By title, then id.
+    Title,
+}
+
+impl ListOrder {
+    fn sql(self) -> &'static str {
+        match self {
+            ListOrder::Recent => "d.updated_at DESC, d.id DESC",
+            ListOrder::Oldest => "d.updated_at, d.id",
+            ListOrder::Title => "d.title, d.id",
+        }
+    }
+}
+
+/// A `LIKE` pattern (escape character: backslash) that matches text containing `needle`.
+pub fn contains_pattern(needle: &str) -> String {
+    let mut p = String::with_capacity(needle.len() + 2);
+    p.push('%');
+    for c in needle.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
 /// One inbox tab for a person, newest change first.
 pub async fn inbox(
     conn: Conn<'_>,
@@ -438,9 +559,37 @@ pub async fn inbox(
     limit: i64,
     offset: i64,
 ) -> Result<Vec<ListedDocument>, StoreError> {
+    inbox_where(
+        conn,
+        complex_id,
+        person_id,
+        tab,
+        None,
+        ListOrder::Recent,
+        limit,
+        offset,
+    )
+    .await
+}
+
+/// One inbox tab for a person, only titles whose lower case matches `title_pattern` (a `LIKE`
+/// pattern, see [`contains_pattern`]) when given, in `order`.
+#[allow(clippy::too_many_arguments)]
+pub async fn inbox_where(
+    conn: Conn<'_>,
+    complex_id: &str,
+    person_id: &str,
+    tab: Tab,
+    title_pattern: Option<&str>,
+    order: ListOrder,
+    limit: i64,
+    offset: i64,
+) -> Result<Vec<ListedDocument>, StoreError> {
     let sql = format!(
-        "{LIST_SELECT} WHERE d.complex_id = $1 AND {} ORDER BY d.updated_at DESC, d.id LIMIT $3 OFFSET $4",
-        tab.sql_condition()
+        "{LIST_SELECT} WHERE d.complex_id = $1 AND {} AND ($3 IS NULL OR lower(d.title) LIKE $3 ESCAPE '\\') \
+         ORDER BY {} LIMIT $4 OFFSET $5",
+        tab.sql_condition(),
+        order.sql()
     );
     fetch_as!(
         conn,
@@ -449,23 +598,94 @@ pub async fn inbox(
         &sql,
         complex_id,
         person_id,
+        title_pattern,
         limit,
         offset
     )
 }
 
-/// How many documents each tab holds for a person.
-pub async fn inbox_count(
+/// How many documents a tab holds for a person, only titles matching `title_pattern` when given.
+pub async fn inbox_count_where(
     conn: Conn<'_>,
     complex_id: &str,
     person_id: &str,
     tab: Tab,
+    title_pattern: Option<&str>,
 ) -> Result<i64, StoreError> {
     let sql = format!(
-        "SELECT COUNT(*) FROM documents d WHERE d.complex_id = $1 AND {}",
+        "SELECT COUNT(*) FROM documents d WHERE d.complex_id = $1 AND {} \
+         AND ($3 IS NULL OR lower(d.title) LIKE $3 ESCAPE '\\')",
         tab.sql_condition()
     );
-    fetch_scalar!(conn, i64, fetch_one, &sql, complex_id, person_id)
+    fetch_scalar!(
+        conn,
+        i64,
+        fetch_one,
+        &sql,
+        complex_id,
+        person_id,
+        title_pattern
+    )
+}
+
+/// How many documents each tab holds for a person, in [`Tab::ALL`] order. Reads the index ranges
+/// of the person's positions in `document_tabs` and `document_waiting` only, never the documents.
+pub async fn inbox_counts(
+    mut conn: Conn<'_>,
+    complex_id: &str,
+    person_id: &str,
+) -> Result<[i64; 6], StoreError> {
+    let (mine, deputy) = fetch_as!(
+        conn.reborrow(),
+        (i64, i64),
+        fetch_one,
+        &format!("SELECT (SELECT COUNT(*) FROM ({MINE}) x), (SELECT COUNT(*) FROM ({DEPUTY}) y)"),
+        complex_id,
+        person_id
+    )?;
+    // With one position and no deputy duty no document can be counted twice, and what waits on
+    // the position is always in its 'active' bucket, so plain index counts suffice. Otherwise
+    // the counts must be distinct and 진행 must leave out what waits on any of the positions.
+    let sql = if mine == 1 && deputy == 0 {
+        format!(
+            "SELECT b.bucket, COUNT(*) FROM document_tabs b \
+             WHERE b.complex_id = $1 AND b.position_id IN ({MINE}) GROUP BY b.bucket \
+             UNION ALL SELECT 'waiting', COUNT(*) FROM document_waiting w \
+             WHERE w.complex_id = $1 AND w.position_id IN ({MINE}) \
+             UNION ALL SELECT 'active_waiting', COUNT(*) FROM document_waiting w \
+             WHERE w.complex_id = $1 AND w.position_id IN ({MINE})"
+        )
+    } else {
+        let waiting_set = format!(
+            "SELECT w.document_id FROM document_waiting w WHERE w.complex_id = $1 AND \
+             (w.position_id IN ({MINE}) OR w.position_id IN ({DEPUTY}))"
+        );
+        format!(
+            "SELECT b.bucket, COUNT(DISTINCT b.document_id) FROM document_tabs b \
+             WHERE b.complex_id = $1 AND b.position_id IN ({MINE}) GROUP BY b.bucket \
+             UNION ALL SELECT 'waiting', COUNT(DISTINCT x.document_id) FROM ({waiting_set}) x \
+             UNION ALL SELECT 'active_waiting', COUNT(DISTINCT b.document_id) FROM document_tabs b \
+             WHERE b.complex_id = $1 AND b.bucket = 'active' AND b.position_id IN ({MINE}) \
+             AND b.document_id IN ({waiting_set})"
+        )
+    };
+    let rows = fetch_as!(
+        conn.reborrow(),
+        (String, i64),
+        fetch_all,
+        &sql,
+        complex_id,
+        person_id
+    )?;
+    let get = |code: &str| rows.iter().find(|(c, _)| c == code).map_or(0, |(_, n)| *n);
+    Ok([
+        get("waiting"),
+        get(Bucket::Active.code()) - get("active_waiting"),
+        get(Bucket::Done.code()),
+        get(Bucket::Rejected.code()),
+        get(Bucket::Reference.code()),
+        get(Bucket::Drafts.code()),
+    ])
 }
 
 /// Filters of the 문서등록대장.
@@ -475,7 +695,20 @@ pub struct RegisterFilter {
     pub year: Option<i64>,
     /// Kind code.
     pub kind_code: Option<String>,
+    /// Drafting position.
+    pub drafter_position_id: Option<String>,
+    /// Registered at or after (microseconds since the epoch).
+    pub registered_from: Option<i64>,
+    /// Registered before (microseconds since the epoch).
+    pub registered_before: Option<i64>,
 }
+
+/// Registered documents are those with a registration year (registration sets it, and nothing
+/// changes a registered document afterwards): the unfiltered count then reads the registration
+/// index alone.
+const REGISTER_WHERE: &str = "d.complex_id = $1 AND d.registration_year IS NOT NULL AND ($2 IS NULL OR d.registration_year = $2) \
+     AND ($3 IS NULL OR d.kind_code = $3) AND ($4 IS NULL OR d.drafter_position_id = $4) \
+     AND ($5 IS NULL OR d.registered_at >= $5) AND ($6 IS NULL OR d.registered_at < $6)";
 
 /// The 문서등록대장: registered documents in serial order.
 pub async fn register(
@@ -486,8 +719,7 @@ pub async fn register(
     offset: i64,
 ) -> Result<Vec<ListedDocument>, StoreError> {
     let sql = format!(
-        "{LIST_SELECT} WHERE d.complex_id = $1 AND d.status = 'registered' AND ($2 IS NULL OR d.registration_year = $2) \
-         AND ($3 IS NULL OR d.kind_code = $3) ORDER BY d.registration_year, d.registration_serial LIMIT $4 OFFSET $5"
+        "{LIST_SELECT} WHERE {REGISTER_WHERE} ORDER BY d.registration_year, d.registration_serial LIMIT $7 OFFSET $8"
     );
     fetch_as!(
         conn,
@@ -497,8 +729,32 @@ pub async fn register(
         complex_id,
         filter.year,
         filter.kind_code.as_deref(),
+        filter.drafter_position_id.as_deref(),
+        filter.registered_from,
+        filter.registered_before,
         limit,
         offset
+    )
+}
+
+/// How many registered documents match the filter.
+pub async fn register_count(
+    conn: Conn<'_>,
+    complex_id: &str,
+    filter: &RegisterFilter,
+) -> Result<i64, StoreError> {
+    let sql = format!("SELECT COUNT(*) FROM documents d WHERE {REGISTER_WHERE}");
+    fetch_scalar!(
+        conn,
+        i64,
+        fetch_one,
+        &sql,
+        complex_id,
+        filter.year,
+        filter.kind_code.as_deref(),
+        filter.drafter_position_id.as_deref(),
+        filter.registered_from,
+        filter.registered_before
     )
 }
 
@@ -574,4 +830,60 @@ pub async fn latest_kind(
         complex_id,
         code
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line() -> Vec<(String, &'static str)> {
+        vec![
+            ("review".to_owned(), "review"),
+            ("ref".to_owned(), "reference"),
+            ("final".to_owned(), "final"),
+        ]
+    }
+
+    #[test]
+    fn tab_rows_follow_the_status() {
+        let rows = |status| tab_rows(status, "drafter", &line());
+        assert_eq!(
+            tab_rows("draft", "drafter", &line()),
+            vec![("drafter".to_owned(), Bucket::Drafts)]
+        );
+        assert_eq!(
+            rows("in_progress"),
+            vec![
+                ("drafter".to_owned(), Bucket::Active),
+                ("final".to_owned(), Bucket::Active),
+                ("ref".to_owned(), Bucket::Reference),
+                ("review".to_owned(), Bucket::Active),
+            ]
+        );
+        assert!(rows("rejected").iter().all(|(_, b)| *b == Bucket::Rejected));
+        assert_eq!(rows("rejected").len(), 4);
+        assert_eq!(
+            rows("registered")
+                .iter()
+                .filter(|(_, b)| *b == Bucket::Done)
+                .count(),
+            3
+        );
+        assert_eq!(
+            rows("withdrawn"),
+            vec![("drafter".to_owned(), Bucket::Drafts)]
+        );
+    }
+
+    #[test]
+    fn a_drafter_on_its_own_line_has_one_row() {
+        let line = vec![("drafter".to_owned(), "final")];
+        assert_eq!(tab_rows("registered", "drafter", &line).len(), 1);
+    }
+
+    #[test]
+    fn like_patterns_escape_wildcards() {
+        assert_eq!(contains_pattern("관리비"), "%관리비%");
+        assert_eq!(contains_pattern("50%_a\\b"), "%50\\%\\_a\\\\b%");
+    }
 }

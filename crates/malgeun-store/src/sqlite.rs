@@ -724,11 +724,18 @@ pub mod scalar {
 }
 
 /// Embedded SQLite migrations, in order: `(version, file name, SQL)`.
-pub const MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "0001_init.sql",
-    include_str!("../migrations/sqlite/0001_init.sql"),
-)];
+pub const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "0001_init.sql",
+        include_str!("../migrations/sqlite/0001_init.sql"),
+    ),
+    (
+        2,
+        "0002_document_tabs.sql",
+        include_str!("../migrations/sqlite/0002_document_tabs.sql"),
+    ),
+];
 
 /// Applies the migrations not yet applied, each in its own transaction, refusing to run on a
 /// database whose applied migration differs from the embedded file.

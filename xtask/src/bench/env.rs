@@ -135,6 +135,11 @@ impl BenchDb {
     /// Closes the application's connections and drops the PostgreSQL database.
     pub async fn destroy(self) -> anyhow::Result<()> {
         self.app.db().close().await;
+        // To study a benchmark's data afterwards (query plans, sizes): keep the SQLite folder.
+        if std::env::var_os("MALGEUN_BENCH_KEEP").is_some() && self.postgres.is_none() {
+            println!("kept the data folder {}", self.dir.keep().display());
+            return Ok(());
+        }
         if let Some((server, name)) = &self.postgres {
             drop_database(server, name).await?;
         }

@@ -263,6 +263,9 @@ impl App {
                 .collect();
             documents::set_inbox(&mut tx, &cid, &did, &waiting, None).await?;
         }
+        if matches!(outcome, Outcome::Completed | Outcome::Rejected) {
+            super::refresh_tabs(&mut tx, &l.doc, &super::line_members(&l.line)).await?;
+        }
         let mut change = Change::new(event)
             .subject(&did)
             .by(caller.person, Some(position))

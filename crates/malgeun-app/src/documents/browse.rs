@@ -3,8 +3,9 @@
 //! the default 결재선 a drafter starts from. Each reads through the same store queries and the same
 //! visibility rules as [`App::inbox`] and [`App::register`].
 
+use chrono::NaiveDate;
 use malgeun_domain::{PositionId, Timestamp};
-use malgeun_store::documents::{self, RegisterFilter, Tab};
+use malgeun_store::documents::{self, ListOrder, RegisterFilter, Tab};
 use serde::Serialize;
 
 use super::line::default_line;
@@ -12,9 +13,6 @@ use super::view::DocumentSummary;
 use crate::App;
 use crate::error::AppError;
 use crate::member::Member;
-
-/// Most rows a filtered list reads before paging in memory.
-const SCAN_LIMIT: i64 = 100_000;
 
 /// Order of a 결재함 list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -89,12 +87,6 @@ pub struct DefaultStep {
     pub positions: Vec<String>,
 }
 
-fn page_of<T>(rows: Vec<T>, limit: i64, offset: i64) -> Vec<T> {
-    let skip = usize::try_from(offset.max(0)).unwrap_or(usize::MAX);
-    let take = usize::try_from(limit.max(1)).unwrap_or(usize::MAX);
-    rows.into_iter().skip(skip).take(take).collect()
-}
-
 impl App {
     /// One 결재함 tab, its rows whose title contains `title` (case-insensitive; empty matches all),
     /// in the given order, `limit` rows from `offset`.
@@ -109,39 +101,30 @@ impl App {
     ) -> Result<ListPage, AppError> {
         let cid = member.complex.to_string();
         let pid = member.caller.person.to_string();
+        // SQLite's lower() folds ASCII only; titles are mostly Hangul, which has no case.
         let needle = malgeun_domain::text::nfc(title.trim()).to_lowercase();
-        let limit = limit.clamp(1, 200);
+        let pattern = (!needle.is_empty()).then(|| documents::contains_pattern(&needle));
+        let order = match sort {
+            InboxSort::Recent => ListOrder::Recent,
+            InboxSort::Oldest => ListOrder::Oldest,
+            InboxSort::Title => ListOrder::Title,
+        };
         let mut r = self.db().reader().await?;
-        if needle.is_empty() && sort == InboxSort::Recent {
-            // The store's own order and paging: no scan.
-            let total = documents::inbox_count(r.conn(), &cid, &pid, tab).await?;
-            let items = documents::inbox(r.conn(), &cid, &pid, tab, limit, offset.max(0)).await?;
-            return Ok(ListPage {
-                items: items
-                    .into_iter()
-                    .map(DocumentSummary::from_listed)
-                    .collect(),
-                total,
-            });
-        }
-        let mut rows = documents::inbox(r.conn(), &cid, &pid, tab, SCAN_LIMIT, 0).await?;
-        if !needle.is_empty() {
-            rows.retain(|d| d.title.to_lowercase().contains(&needle));
-        }
-        match sort {
-            InboxSort::Recent => {}
-            InboxSort::Oldest => rows.sort_by(|a, b| {
-                a.updated_at
-                    .cmp(&b.updated_at)
-                    .then_with(|| a.id.cmp(&b.id))
-            }),
-            InboxSort::Title => {
-                rows.sort_by(|a, b| a.title.cmp(&b.title).then_with(|| a.id.cmp(&b.id)));
-            }
-        }
-        let total = i64::try_from(rows.len()).map_err(AppError::internal)?;
+        let total =
+            documents::inbox_count_where(r.conn(), &cid, &pid, tab, pattern.as_deref()).await?;
+        let items = documents::inbox_where(
+            r.conn(),
+            &cid,
+            &pid,
+            tab,
+            pattern.as_deref(),
+            order,
+            limit.clamp(1, 200),
+            offset.max(0),
+        )
+        .await?;
         Ok(ListPage {
-            items: page_of(rows, limit, offset)
+            items: items
                 .into_iter()
                 .map(DocumentSummary::from_listed)
                 .collect(),
@@ -160,31 +143,40 @@ impl App {
     ) -> Result<ListPage, AppError> {
         let complex = member.complex;
         let cid = complex.to_string();
-        let mut r = self.db().reader().await?;
+        let day = |s: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
+            s.as_deref()
+                .map(|d| {
+                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                        AppError::invalid(
+                            "invalid_date",
+                            "날짜는 YYYY-MM-DD 형식으로 입력하세요.",
+                            "dates are YYYY-MM-DD",
+                        )
+                    })
+                })
+                .transpose()
+        };
         let filter = RegisterFilter {
             year: query.year,
             kind_code: query.kind_code.clone(),
+            drafter_position_id: query.drafter_position.map(|p| p.to_string()),
+            registered_from: day(&query.from)?.map(|d| Timestamp::seoul_midnight(d).as_micros()),
+            registered_before: day(&query.to)?
+                .and_then(|d| d.succ_opt())
+                .map(|d| Timestamp::seoul_midnight(d).as_micros()),
         };
-        let mut rows = documents::register(r.conn(), &cid, &filter, SCAN_LIMIT, 0).await?;
-        let drafter = query.drafter_position.map(|p| p.to_string());
-        rows.retain(|d| {
-            let date = d
-                .registered_at
-                .map(|t| Timestamp::from_micros(t).seoul_date().to_string())
-                .unwrap_or_default();
-            drafter.as_ref().is_none_or(|p| &d.drafter_position_id == p)
-                && query
-                    .from
-                    .as_ref()
-                    .is_none_or(|f| date.as_str() >= f.as_str())
-                && query
-                    .to
-                    .as_ref()
-                    .is_none_or(|t| date.as_str() <= t.as_str())
-        });
-        let total = i64::try_from(rows.len()).map_err(AppError::internal)?;
+        let mut r = self.db().reader().await?;
+        let total = documents::register_count(r.conn(), &cid, &filter).await?;
+        let rows = documents::register(
+            r.conn(),
+            &cid,
+            &filter,
+            limit.clamp(1, 100_000),
+            offset.max(0),
+        )
+        .await?;
         let mut items = Vec::new();
-        for d in page_of(rows, limit.clamp(1, 100_000), offset) {
+        for d in rows {
             let restricted = match self.latest_kind(r.conn(), complex, &d.kind_code).await {
                 Ok(k) => k.restricted(),
                 Err(_) => true,

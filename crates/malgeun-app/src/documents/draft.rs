@@ -351,6 +351,7 @@ impl App {
         for a in &attachments {
             change = change.row(attachment_row(complex, &did, a));
         }
+        super::refresh_tabs(&mut tx, &doc, &[]).await?;
         record(
             &mut tx,
             complex,
@@ -578,17 +579,9 @@ impl App {
             .iter()
             .map(ToString::to_string)
             .collect();
-        let line: Vec<(String, &'static str)> = l
-            .line
-            .steps()
-            .iter()
-            .flat_map(|s| {
-                s.members
-                    .iter()
-                    .map(move |m| (m.to_string(), s.kind.code()))
-            })
-            .collect();
+        let line = super::line_members(&l.line);
         documents::set_inbox(&mut tx, &cid, &did, &waiting, Some(&line)).await?;
+        super::refresh_tabs(&mut tx, &l.doc, &line).await?;
         let drafter = crate::member::parse_id(&l.doc.drafter_position_id)?;
         let change = Change::new("document.submit")
             .subject(&did)
@@ -641,6 +634,7 @@ impl App {
         l.doc.status = DocumentStatus::Withdrawn.code().to_owned();
         l.doc.updated_at = now.as_micros();
         documents::set_inbox(&mut tx, &cid, &l.doc.id, &[], None).await?;
+        super::refresh_tabs(&mut tx, &l.doc, &[]).await?;
         let change = Change::new("document.withdraw")
             .subject(&l.doc.id)
             .by(caller.person, Some(drafter))
@@ -713,6 +707,7 @@ impl App {
         for a in &attachments {
             change = change.row(attachment_row(complex, &did, a));
         }
+        super::refresh_tabs(&mut tx, &l.doc, &[]).await?;
         record(
             &mut tx,
             complex,
@@ -823,6 +818,7 @@ impl App {
         }
         let line_members = vec![(receiver.id.to_string(), "final")];
         documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
+        super::refresh_tabs(&mut tx, &doc, &line_members).await?;
         record(
             &mut tx,
             complex,

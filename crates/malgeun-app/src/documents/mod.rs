@@ -122,3 +122,27 @@ impl App {
         })
     }
 }
+
+/// The line's members as `(position, step kind code)`, in line order.
+pub(crate) fn line_members(line: &ApprovalLine) -> Vec<(String, &'static str)> {
+    line.steps()
+        .iter()
+        .flat_map(|s| {
+            s.members
+                .iter()
+                .map(move |m| (m.to_string(), s.kind.code()))
+        })
+        .collect()
+}
+
+/// Rewrites where the document shows in the 결재함 tabs after its status or line changed; in the
+/// same transaction as the change.
+pub(crate) async fn refresh_tabs(
+    tx: &mut malgeun_store::Tx,
+    doc: &DocumentRow,
+    line: &[(String, &'static str)],
+) -> Result<(), AppError> {
+    let rows = documents::tab_rows(&doc.status, &doc.drafter_position_id, line);
+    documents::set_tabs(tx, &doc.complex_id, &doc.id, &rows).await?;
+    Ok(())
+}

@@ -623,14 +623,16 @@ impl App {
         let cid = member.complex.to_string();
         let pid = member.caller.person.to_string();
         let mut r = self.db().reader().await?;
-        let mut counts = Vec::with_capacity(Tab::ALL.len());
-        for t in Tab::ALL {
-            counts.push(TabCount {
+        let counts = documents::inbox_counts(r.conn(), &cid, &pid)
+            .await?
+            .into_iter()
+            .zip(Tab::ALL)
+            .map(|(count, t)| TabCount {
                 tab: t.code(),
                 label: t.label_ko(),
-                count: documents::inbox_count(r.conn(), &cid, &pid, t).await?,
-            });
-        }
+                count,
+            })
+            .collect();
         let items = documents::inbox(
             r.conn(),
             &cid,

@@ -497,6 +497,7 @@ pub(super) async fn register(
     let filter = RegisterFilter {
         year: q.year,
         kind_code: q.kind,
+        ..RegisterFilter::default()
     };
     let page = app
         .register(&m, &filter, q.limit.unwrap_or(100), q.offset.unwrap_or(0))

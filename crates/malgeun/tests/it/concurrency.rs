@@ -93,6 +93,8 @@ async fn concurrent_approvals_number_gaplessly(env: &Env) {
     );
     let report = env.app.verify_complex(env.complex).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
+    crate::support::assert_tabs_derived(env).await;
+    crate::support::assert_counts_match_lists(env).await;
 }
 
 on_both_engines!(

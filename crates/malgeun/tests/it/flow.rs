@@ -273,6 +273,8 @@ async fn expense_through_rejection_and_resubmission(env: &Env) {
     let report = env.app.verify_complex(env.complex).await.unwrap();
     assert!(report.ok(), "{:?}", report.problems);
     assert_eq!(report.entries, size);
+    crate::support::assert_tabs_derived(env).await;
+    crate::support::assert_counts_match_lists(env).await;
 }
 
 fn b64(s: &serde_json::Value) -> malgeun_ledger::Hash {
@@ -403,6 +405,8 @@ async fn deputy_and_post_confirmation(env: &Env) {
     assert_eq!(approvals[0]["person_name"], "박시설");
     assert_eq!(approvals[1]["decision"], "post_confirm");
     assert!(env.app.verify_complex(env.complex).await.unwrap().ok());
+    crate::support::assert_tabs_derived(env).await;
+    crate::support::assert_counts_match_lists(env).await;
 }
 
 async fn handover_moves_pending_work(env: &Env) {
@@ -450,6 +454,8 @@ async fn handover_moves_pending_work(env: &Env) {
     assert!(terms[0]["ended_at"].is_string());
     assert_eq!(terms[1]["person_name"], "한후임");
     assert!(env.app.verify_complex(env.complex).await.unwrap().ok());
+    crate::support::assert_tabs_derived(env).await;
+    crate::support::assert_counts_match_lists(env).await;
 }
 
 on_both_engines!(

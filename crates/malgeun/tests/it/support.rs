@@ -391,3 +391,64 @@ pub fn expense_form() -> Value {
         "evidence": "세금계산서",
     })
 }
+
+/// Asserts that the derived `document_tabs` rows equal what migration 0002 derives from the
+/// documents and their lines from scratch: the rows written with each status change never drift
+/// from the rule.
+pub async fn assert_tabs_derived(env: &Env) {
+    let derived = "SELECT complex_id, drafter_position_id, \
+         CASE status WHEN 'in_progress' THEN 'active' WHEN 'registered' THEN 'done' \
+         WHEN 'rejected' THEN 'rejected' ELSE 'drafts' END AS bucket, id AS document_id FROM documents \
+         UNION SELECT m.complex_id, m.position_id, \
+         CASE WHEN d.status = 'rejected' THEN 'rejected' WHEN m.step_kind = 'reference' THEN 'reference' \
+         WHEN d.status = 'in_progress' THEN 'active' ELSE 'done' END, m.document_id \
+         FROM document_line_members m JOIN documents d ON d.complex_id = m.complex_id AND d.id = m.document_id \
+         WHERE d.status IN ('in_progress', 'registered', 'rejected')";
+    let mut r = env.app.db().reader().await.expect("reader");
+    let order = " ORDER BY 1, 2, 3, 4";
+    let want: Vec<(String, String, String, String)> =
+        malgeun_store::raw::fetch_all(r.conn(), &format!("{derived}{order}"), &[])
+            .await
+            .unwrap();
+    let have: Vec<(String, String, String, String)> = malgeun_store::raw::fetch_all(
+        r.conn(),
+        &format!("SELECT complex_id, position_id, bucket, document_id FROM document_tabs{order}"),
+        &[],
+    )
+    .await
+    .unwrap();
+    assert!(!have.is_empty(), "no document_tabs rows");
+    assert_eq!(have, want, "document_tabs drifted from its rule");
+}
+
+/// Asserts, for every person holding a position in the complex, that each 결재함 count equals the
+/// length of the tab's list and its filtered count (the counts take shortcuts the lists do not).
+pub async fn assert_counts_match_lists(env: &Env) {
+    use malgeun_store::documents::{self, Tab};
+    let cid = env.complex.to_string();
+    let mut r = env.app.db().reader().await.expect("reader");
+    let people: Vec<(String,)> = malgeun_store::raw::fetch_all(
+        r.conn(),
+        "SELECT DISTINCT person_id FROM position_terms WHERE complex_id = $1 AND ended_at IS NULL",
+        &[&cid],
+    )
+    .await
+    .unwrap();
+    assert!(people.len() > 1);
+    for (pid,) in people {
+        let counts = documents::inbox_counts(r.conn(), &cid, &pid).await.unwrap();
+        for (tab, count) in Tab::ALL.into_iter().zip(counts) {
+            let list = documents::inbox(r.conn(), &cid, &pid, tab, 100_000, 0)
+                .await
+                .unwrap();
+            let counted = documents::inbox_count_where(r.conn(), &cid, &pid, tab, None)
+                .await
+                .unwrap();
+            assert_eq!(
+                (count, counted),
+                (list.len() as i64, list.len() as i64),
+                "{tab:?} of {pid}"
+            );
+        }
+    }
+}
