@@ -11,6 +11,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { deflateSync } from "node:zlib";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -143,10 +144,31 @@ async function openFromInbox(page, title, tab = "결재대기") {
   await Promise.all([page.waitForURL(/\/documents\//), page.click(`.doclist a:has-text('${title}')`)]);
 }
 
-/** Opens the comment dialog of an action and returns it. */
-async function openActDialog(page, buttonText) {
-  await page.click(`.actions form[data-act-form] button:has-text('${buttonText}')`);
+/**
+ * Opens the comment dialog of an action and returns it. `retryLostClick`: on a page whose PDF
+ * preview is starting Chromium's PDF viewer (a separate process), headless Chromium sometimes
+ * delivers a click to no element of the page at all (no mousedown reaches the document); then
+ * the click is repeated, at most twice. Elsewhere one click must open the dialog.
+ */
+async function openActDialog(page, buttonText, { retryLostClick = false } = {}) {
+  const button = page.locator(`.actions form[data-act-form] button:has-text('${buttonText}')`).first();
   const dialog = page.locator("dialog[data-act-dialog]");
+  if (!retryLostClick) {
+    await button.click();
+    await dialog.waitFor({ state: "visible" });
+    return dialog;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.evaluate(() => {
+      window.mousedownSeen = false;
+      document.addEventListener("mousedown", () => (window.mousedownSeen = true), { once: true, capture: true });
+    });
+    await button.click();
+    const reached = await page
+      .waitForFunction(() => window.mousedownSeen, null, { timeout: 3000 })
+      .then(() => true, () => false);
+    if (reached) break;
+  }
   await dialog.waitFor({ state: "visible" });
   return dialog;
 }
@@ -237,6 +259,15 @@ async function approvalFlow(browser, base) {
   await page.waitForSelector("h1:has-text('관리')");
   assert.match(await page.textContent(".positions"), /시설과장[\s\S]*박철호/);
   await checkAccessibility(page, "관리");
+  // Each kind's default line opens in its editor, prefilled with the stored line.
+  await Promise.all([
+    page.waitForURL(/\/admin\/kinds\/expense-resolution$/),
+    page.click("a:has-text('결재선 바꾸기 (지출결의서)')"),
+  ]);
+  assert.equal(await page.inputValue("[name='line.0.kind']"), "review");
+  assert.equal(await page.inputValue("[name='line.1.kind']"), "final");
+  assert.ok(await page.isChecked("input[name=final_role][value=manager]"));
+  await checkAccessibility(page, "기본 결재선");
   await page.goto(`${base}/`);
   await page.screenshot({ path: path.join(shots, "inbox.png") });
   await logout(page);
@@ -284,8 +315,9 @@ async function rejectAndReviseFlow(browser, base) {
   assert.equal(await dialog.locator("textarea").getAttribute("aria-invalid"), "true");
   assert.ok(await dialog.isVisible(), "the dialog stays open");
   assert.equal(page.url(), docUrl, "nothing was sent");
-  await dialog.locator("textarea").fill("세금계산서를 첨부해 주세요.");
   await page.screenshot({ path: path.join(shots, "reject-dialog.png") });
+  await dialog.locator("textarea").fill("세금계산서를 첨부해 주세요.");
+  assert.equal(await error.isVisible(), false, "the message goes once a reason is typed");
   await Promise.all([page.waitForURL(/done=reject/), dialog.locator("button:has-text('확인')").click()]);
   assert.match(await page.textContent(".notice"), /반려했습니다/);
   assert.match(await page.textContent("table.gyeoljae"), /반려/);
@@ -350,12 +382,48 @@ async function mobileChairFlow(browser, base) {
   await logout(page);
 }
 
-/** A 1×1 PNG and a one-page PDF, made here. */
-const PNG = Buffer.from(
-  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
-  "base64",
-);
+/** A 320×160 PNG (a grey wall with a dark crack), made here. */
+function makePng(width = 320, height = 160) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      const crack = Math.abs(y - (height / 2 + Math.sin(x / 18) * 30)) < 3;
+      const v = crack ? 40 : 190 + ((x * 7 + y * 13) % 30);
+      raw.set([v, v, crack ? 40 : v + 10], row + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
 
+/** A one-page PDF, made here. */
 function makePdf() {
   const content = "BT /F1 18 Tf 20 50 Td (Quote: 90,000 KRW) Tj ET";
   const objects = [
@@ -385,7 +453,7 @@ async function uploadAndPreviewFlow(browser, base) {
   await openDraftForm(page, "지출결의서");
   await fillExpense(page, title, [["배관 교체", "맑은설비", "90,000"]]);
   await page.setInputFiles("#files", [
-    { name: "누수 부위.png", mimeType: "image/png", buffer: PNG },
+    { name: "누수 부위.png", mimeType: "image/png", buffer: makePng() },
     { name: "견적서.pdf", mimeType: "application/pdf", buffer: makePdf() },
     { name: "측정 기록.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(4 * 1024 * 1024, 7) },
   ]);
@@ -423,20 +491,27 @@ async function uploadAndPreviewFlow(browser, base) {
   const img = page.locator("figure.preview img");
   await img.waitFor();
   await page.waitForFunction(() => document.querySelector("figure.preview img").complete);
-  assert.equal(await img.evaluate((el) => el.naturalWidth), 1, "the image loaded");
-  const frame = page.locator("iframe.preview.pdf");
-  await frame.waitFor();
+  assert.equal(await img.evaluate((el) => el.naturalWidth), 320, "the image loaded");
+  await page.locator("iframe.preview.pdf").scrollIntoViewIfNeeded();
   const pdfFrame = page.frames().find((f) => f.url().endsWith("/attachments/2/preview"));
   assert.ok(pdfFrame, `the PDF frame: ${page.frames().map((f) => f.url()).join(", ")}`);
   await pdfFrame.waitForLoadState();
   assert.equal(await pdfFrame.evaluate(() => document.contentType), "application/pdf", "the PDF is shown, not blocked");
+  // Chromium's PDF viewer (an extension frame inside ours) starts, so neither policy blocked it.
+  let viewer;
+  for (const started = Date.now(); !viewer && Date.now() - started < 15_000; ) {
+    viewer = page.frames().find((f) => f.url().startsWith("chrome-extension://"));
+    if (!viewer) await page.waitForEvent("frameattached", { timeout: 15_000 }).catch(() => {});
+  }
+  assert.ok(viewer, `the PDF viewer started: ${page.frames().map((f) => f.url()).join(", ")}`);
+  await viewer.waitForLoadState("load");
   assert.equal(await page.locator(".attachments li").count(), 3);
   assert.equal(await page.locator(".attachments li", { hasText: "측정 기록.bin" }).locator("img, iframe").count(), 0);
   await checkAccessibility(page, "문서 보기 (첨부 미리보기)");
   await page.screenshot({ path: path.join(shots, "preview.png"), fullPage: true });
 
   // 회수 asks first (no comment needed) and then withdraws.
-  const dialog = await openActDialog(page, "회수");
+  const dialog = await openActDialog(page, "회수", { retryLostClick: true });
   assert.equal(await dialog.locator("textarea").isVisible(), false);
   assert.match(await dialog.locator(".help").textContent(), /회수하면/);
   await Promise.all([page.waitForURL(/done=withdraw/), dialog.locator("button:has-text('확인')").click()]);
@@ -498,6 +573,8 @@ async function main() {
   } catch (e) {
     failed = true;
     console.error(`FAILED: ${e.stack || e}`);
+    if (pageErrors.length) console.error(`script errors:\n  ${pageErrors.join("\n  ")}`);
+    if (cspViolations.length) console.error(`CSP violations:\n  ${cspViolations.join("\n  ")}`);
   } finally {
     await browser.close();
     server.child.kill("SIGTERM");

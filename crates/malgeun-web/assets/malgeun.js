@@ -158,6 +158,9 @@
         dialog.close();
       });
       dialog.addEventListener("close", function () { pending = null; });
+      dialog.querySelector("textarea").addEventListener("input", function () {
+        if (this.value.trim()) showError(dialogParts(dialog), "");
+      });
     }
     root.querySelectorAll("form[data-act-form]").forEach(function (form) {
       if (form.dataset.ready) return;
@@ -180,8 +183,9 @@
 
   // --- Upload progress of the 기안 form -----------------------------------------------------
 
+  // The 기안 form that sent the request of an htmx event (some events fire on the swap target).
   function uploadForm(e) {
-    var el = e.target;
+    var el = (e.detail && e.detail.requestConfig && e.detail.requestConfig.elt) || e.target;
     return el && el.matches && el.matches("form[data-upload-form]") ? el : null;
   }
 
