@@ -80,7 +80,7 @@
 
   // --- The comment dialog of the document page --------------------------------------------
 
-  var pending = null; // { form, button } while the dialog is open
+  var pending = null; // { form, button, reason, label } while the dialog is open
 
   function dialogParts(dialog) {
     return {
