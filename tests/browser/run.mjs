@@ -1,7 +1,9 @@
 // Browser tests of the 맑은 pages: starts the real `malgeun` binary on a temporary data folder with
 // the demo complex 맑은아파트 on a free port, drives Debian's chromium with playwright-core through
-// three flows, runs axe-core on every main page, and saves screenshots of the document view into
-// docs/screenshots/. Exits non-zero on the first failure.
+// five flows (approval, 반려 through the comment dialog and 재기안, the 회장 on a phone, uploading
+// attachments with a progress bar and their previews, an ended session during a search), runs
+// axe-core on every main page, and saves screenshots of the document view into docs/screenshots/.
+// Exits non-zero on the first failure.
 //
 //   node run.mjs   MALGEUN_BIN: the binary (default $CARGO_TARGET_DIR or target, /debug/malgeun)
 //                  CHROMIUM: the browser (default /usr/bin/chromium)
@@ -9,6 +11,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { deflateSync } from "node:zlib";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -141,9 +144,40 @@ async function openFromInbox(page, title, tab = "결재대기") {
   await Promise.all([page.waitForURL(/\/documents\//), page.click(`.doclist a:has-text('${title}')`)]);
 }
 
+/**
+ * Opens the comment dialog of an action and returns it. `retryLostClick`: on a page whose PDF
+ * preview is starting Chromium's PDF viewer (a separate process), headless Chromium sometimes
+ * delivers a click to no element of the page at all (no mousedown reaches the document); then
+ * the click is repeated, at most twice. Elsewhere one click must open the dialog.
+ */
+async function openActDialog(page, buttonText, { retryLostClick = false } = {}) {
+  const button = page.locator(`.actions form[data-act-form] button:has-text('${buttonText}')`).first();
+  const dialog = page.locator("dialog[data-act-dialog]");
+  if (!retryLostClick) {
+    await button.click();
+    await dialog.waitFor({ state: "visible" });
+    return dialog;
+  }
+  for (let attempt = 0; attempt < 3; attempt++) {
+    await page.evaluate(() => {
+      window.mousedownSeen = false;
+      document.addEventListener("mousedown", () => (window.mousedownSeen = true), { once: true, capture: true });
+    });
+    await button.click();
+    const reached = await page
+      .waitForFunction(() => window.mousedownSeen, null, { timeout: 3000 })
+      .then(() => true, () => false);
+    if (reached) break;
+  }
+  await dialog.waitFor({ state: "visible" });
+  return dialog;
+}
+
+/** Takes an action through its dialog, with an optional comment. */
 async function act(page, buttonText, comment) {
-  if (comment !== undefined) await page.fill("#comment", comment);
-  await Promise.all([page.waitForURL(/done=/), page.click(`.actions button:has-text('${buttonText}')`)]);
+  const dialog = await openActDialog(page, buttonText);
+  if (comment !== undefined) await dialog.locator("textarea").fill(comment);
+  await Promise.all([page.waitForURL(/done=/), dialog.locator("button:has-text('확인')").click()]);
 }
 
 async function approvalFlow(browser, base) {
@@ -225,6 +259,15 @@ async function approvalFlow(browser, base) {
   await page.waitForSelector("h1:has-text('관리')");
   assert.match(await page.textContent(".positions"), /시설과장[\s\S]*박철호/);
   await checkAccessibility(page, "관리");
+  // Each kind's default line opens in its editor, prefilled with the stored line.
+  await Promise.all([
+    page.waitForURL(/\/admin\/kinds\/expense-resolution$/),
+    page.click("a:has-text('결재선 바꾸기 (지출결의서)')"),
+  ]);
+  assert.equal(await page.inputValue("[name='line.0.kind']"), "review");
+  assert.equal(await page.inputValue("[name='line.1.kind']"), "final");
+  assert.ok(await page.isChecked("input[name=final_role][value=manager]"));
+  await checkAccessibility(page, "기본 결재선");
   await page.goto(`${base}/`);
   await page.screenshot({ path: path.join(shots, "inbox.png") });
   await logout(page);
@@ -252,14 +295,30 @@ async function rejectAndReviseFlow(browser, base) {
   await Promise.all([page.waitForURL(/done=submit/), page.click("button:has-text('상신')")]);
   await logout(page);
 
-  // 시설과장 rejects it with a reason.
+  // 시설과장 rejects it in the comment dialog: without a reason the dialog says so in Korean and
+  // sends nothing; 취소 closes it; with a reason it is rejected.
   page = await newPage(browser);
   await login(page, base, "facility");
   await openFromInbox(page, title);
-  await page.click(".actions button:has-text('반려')");
-  await page.waitForSelector(".alert");
-  assert.match(await page.textContent(".alert"), /사유|의견/);
-  await act(page, "반려", "세금계산서를 첨부해 주세요.");
+  const docUrl = page.url();
+  assert.equal(await page.isVisible("#comment"), false, "the dialog asks for the comment instead");
+  let dialog = await openActDialog(page, "보류");
+  await dialog.locator("button:has-text('취소')").click();
+  await dialog.waitFor({ state: "hidden" });
+  dialog = await openActDialog(page, "반려");
+  assert.equal((await dialog.locator("h2").textContent()).trim(), "반려");
+  await checkAccessibility(page, "반려 의견 창");
+  await dialog.locator("button:has-text('확인')").click();
+  const error = dialog.locator(".field-error");
+  await error.waitFor({ state: "visible" });
+  assert.equal((await error.textContent()).trim(), "반려 사유를 적어 주세요.");
+  assert.equal(await dialog.locator("textarea").getAttribute("aria-invalid"), "true");
+  assert.ok(await dialog.isVisible(), "the dialog stays open");
+  assert.equal(page.url(), docUrl, "nothing was sent");
+  await page.screenshot({ path: path.join(shots, "reject-dialog.png") });
+  await dialog.locator("textarea").fill("세금계산서를 첨부해 주세요.");
+  assert.equal(await error.isVisible(), false, "the message goes once a reason is typed");
+  await Promise.all([page.waitForURL(/done=reject/), dialog.locator("button:has-text('확인')").click()]);
   assert.match(await page.textContent(".notice"), /반려했습니다/);
   assert.match(await page.textContent("table.gyeoljae"), /반려/);
   await logout(page);
@@ -323,6 +382,161 @@ async function mobileChairFlow(browser, base) {
   await logout(page);
 }
 
+/** A 320×160 PNG (a grey wall with a dark crack), made here. */
+function makePng(width = 320, height = 160) {
+  const crcTable = Array.from({ length: 256 }, (_, n) => {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    return c >>> 0;
+  });
+  const crc32 = (buf) => {
+    let c = 0xffffffff;
+    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
+    return (c ^ 0xffffffff) >>> 0;
+  };
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, "latin1"), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB
+  const raw = Buffer.alloc((width * 3 + 1) * height);
+  for (let y = 0; y < height; y++) {
+    const row = y * (width * 3 + 1);
+    for (let x = 0; x < width; x++) {
+      const crack = Math.abs(y - (height / 2 + Math.sin(x / 18) * 30)) < 3;
+      const v = crack ? 40 : 190 + ((x * 7 + y * 13) % 30);
+      raw.set([v, v, crack ? 40 : v + 10], row + 1 + x * 3);
+    }
+  }
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk("IHDR", header),
+    chunk("IDAT", deflateSync(raw)),
+    chunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** A one-page PDF, made here. */
+function makePdf() {
+  const content = "BT /F1 18 Tf 20 50 Td (Quote: 90,000 KRW) Tj ET";
+  const objects = [
+    "<< /Type /Catalog /Pages 2 0 R >>",
+    "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 100] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+    "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+  ];
+  let out = "%PDF-1.4\n";
+  const offsets = objects.map((o, i) => {
+    const at = out.length;
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+    return at;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  out += offsets.map((o) => `${String(o).padStart(10, "0")} 00000 n \n`).join("");
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, "latin1");
+}
+
+async function uploadAndPreviewFlow(browser, base) {
+  const title = `배관 누수 수리 ${Date.now() % 100000}`;
+  const page = await newPage(browser);
+  await login(page, base, "accountant");
+  await openDraftForm(page, "지출결의서");
+  await fillExpense(page, title, [["배관 교체", "맑은설비", "90,000"]]);
+  await page.setInputFiles("#files", [
+    { name: "누수 부위.png", mimeType: "image/png", buffer: makePng() },
+    { name: "견적서.pdf", mimeType: "application/pdf", buffer: makePdf() },
+    { name: "측정 기록.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(4 * 1024 * 1024, 7) },
+  ]);
+  assert.equal(await page.isVisible("[data-upload-progress]"), false, "no progress bar before sending");
+  // Record what the progress bar shows while the form uploads at 2 MB/s.
+  const seen = [];
+  await page.exposeFunction("recordUploadProgress", (value, text, hidden) => seen.push({ value, text, hidden }));
+  await page.evaluate(() => {
+    document.addEventListener("htmx:xhr:progress", () => {
+      const box = document.querySelector("[data-upload-progress]");
+      // eslint-disable-next-line no-undef
+      recordUploadProgress(box.querySelector("progress").value, box.querySelector("label").textContent, box.hidden);
+    });
+  });
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: 2 * 1024 * 1024,
+  });
+  await Promise.all([page.waitForURL(/done=submit/, { timeout: 60_000 }), page.click("button:has-text('상신')")]);
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+  assert.ok(seen.length > 0, "progress events");
+  assert.ok(seen.every((s) => !s.hidden), "the bar is shown while uploading");
+  assert.ok(seen.some((s) => s.value > 0 && s.value < 100), `the bar moves: ${JSON.stringify(seen)}`);
+  const last = seen[seen.length - 1];
+  assert.equal(last.value, 100);
+  assert.equal(last.text, "첨부 파일 올리는 중 100%");
+  for (let i = 1; i < seen.length; i++) assert.ok(seen[i].value >= seen[i - 1].value, "never goes back");
+
+  // The document previews the image and the PDF in place; the other file is only a link.
+  assert.match(await page.textContent(".notice"), /상신했습니다/);
+  const img = page.locator("figure.preview img");
+  await img.waitFor();
+  await page.waitForFunction(() => document.querySelector("figure.preview img").complete);
+  assert.equal(await img.evaluate((el) => el.naturalWidth), 320, "the image loaded");
+  await page.locator("iframe.preview.pdf").scrollIntoViewIfNeeded();
+  const pdfFrame = page.frames().find((f) => f.url().endsWith("/attachments/2/preview"));
+  assert.ok(pdfFrame, `the PDF frame: ${page.frames().map((f) => f.url()).join(", ")}`);
+  await pdfFrame.waitForLoadState();
+  assert.equal(await pdfFrame.evaluate(() => document.contentType), "application/pdf", "the PDF is shown, not blocked");
+  // Chromium's PDF viewer (an extension frame inside ours) starts, so neither policy blocked it.
+  let viewer;
+  for (const started = Date.now(); !viewer && Date.now() - started < 15_000; ) {
+    viewer = page.frames().find((f) => f.url().startsWith("chrome-extension://"));
+    if (!viewer) await page.waitForEvent("frameattached", { timeout: 15_000 }).catch(() => {});
+  }
+  assert.ok(viewer, `the PDF viewer started: ${page.frames().map((f) => f.url()).join(", ")}`);
+  await viewer.waitForLoadState("load");
+  assert.equal(await page.locator(".attachments li").count(), 3);
+  assert.equal(await page.locator(".attachments li", { hasText: "측정 기록.bin" }).locator("img, iframe").count(), 0);
+  await checkAccessibility(page, "문서 보기 (첨부 미리보기)");
+  await page.screenshot({ path: path.join(shots, "preview.png"), fullPage: true });
+
+  // 회수 asks first (no comment needed) and then withdraws.
+  const dialog = await openActDialog(page, "회수", { retryLostClick: true });
+  assert.equal(await dialog.locator("textarea").isVisible(), false);
+  assert.match(await dialog.locator(".help").textContent(), /회수하면/);
+  await Promise.all([page.waitForURL(/done=withdraw/), dialog.locator("button:has-text('확인')").click()]);
+  assert.match(await page.textContent(".notice"), /회수했습니다/);
+  await logout(page);
+}
+
+async function endedSessionFlow(browser, base) {
+  const page = await newPage(browser);
+  await login(page, base, "manager");
+  await page.click(".tabs a:has-text('완료')");
+  await page.waitForURL(/tab=done/);
+  // The session ends; the next search (an htmx request) takes the whole page to the login page
+  // instead of putting a login form into the list, and logging in comes back to the tab.
+  await page.context().clearCookies();
+  await Promise.all([page.waitForURL(/\/login\?next=/), page.fill("#q", "승강기")]);
+  assert.equal(await page.locator("h1").textContent(), "로그인");
+  assert.equal(await page.locator("#list").count(), 0);
+  await page.fill("#login", "manager");
+  await page.fill("#password", PASSWORD);
+  await Promise.all([page.waitForURL(/\/inbox\?tab=done/), page.click("button:has-text('로그인')")]);
+  assert.equal(await page.locator(".tabs a[aria-current=page]", { hasText: "완료" }).count(), 1);
+  await logout(page);
+}
+
 async function main() {
   mkdirSync(shots, { recursive: true });
   const server = await startServer();
@@ -346,6 +560,8 @@ async function main() {
       ["결재 흐름: 기안 → 검토 → 결재 → 문서등록대장", approvalFlow],
       ["반려와 재기안", rejectAndReviseFlow],
       ["360×740 화면에서 회장 확인", mobileChairFlow],
+      ["첨부 파일 올리기 (진행 표시)와 미리보기, 회수", uploadAndPreviewFlow],
+      ["로그인이 끝난 뒤 검색하면 로그인 화면으로", endedSessionFlow],
     ]) {
       const started = Date.now();
       await flow(browser, server.base);
@@ -357,6 +573,8 @@ async function main() {
   } catch (e) {
     failed = true;
     console.error(`FAILED: ${e.stack || e}`);
+    if (pageErrors.length) console.error(`script errors:\n  ${pageErrors.join("\n  ")}`);
+    if (cspViolations.length) console.error(`CSP violations:\n  ${cspViolations.join("\n  ")}`);
   } finally {
     await browser.close();
     server.child.kill("SIGTERM");

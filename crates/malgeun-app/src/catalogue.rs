@@ -14,6 +14,7 @@ use crate::App;
 use crate::error::AppError;
 use crate::events::{Change, record};
 use crate::member::Member;
+use crate::standards::standard_catalogue;
 
 /// Parsed kind versions by (complex, code, version). Versions never change once written, so
 /// entries never go stale.
@@ -189,6 +190,54 @@ impl App {
         code: &str,
         line: LineTemplate,
     ) -> Result<Arc<KindDefinition>, AppError> {
+        self.replace_line(member, code, line, "catalogue.override_line")
+            .await
+    }
+
+    /// Removes the complex's override of a standard kind's line: a new version whose line is the
+    /// standard catalogue's again. Refused for the complex's own kinds (there is no standard to go
+    /// back to) and when the line already is the standard one.
+    pub async fn restore_standard_line(
+        &self,
+        member: &Member,
+        code: &str,
+    ) -> Result<Arc<KindDefinition>, AppError> {
+        member.require_admin()?;
+        let standard = standard_catalogue().get(code).ok_or_else(|| {
+            AppError::invalid(
+                "no_standard_line",
+                "이 단지에서 만든 문서 종류라 되돌릴 표준 결재선이 없습니다.",
+                format!("`{code}` is not a standard kind"),
+            )
+        })?;
+        let current = {
+            let mut r = self.db().reader().await?;
+            self.latest_kind(r.conn(), member.complex, code).await?
+        };
+        if current.line() == standard.line() {
+            return Err(AppError::conflict(
+                "line_not_overridden",
+                "이미 표준 결재선입니다.",
+                "the line already is the standard one",
+            ));
+        }
+        self.replace_line(
+            member,
+            code,
+            standard.line().clone(),
+            "catalogue.restore_line",
+        )
+        .await
+    }
+
+    /// Records a new version of a kind with `line`, as the ledger event `event`.
+    async fn replace_line(
+        &self,
+        member: &Member,
+        code: &str,
+        line: LineTemplate,
+        event: &'static str,
+    ) -> Result<Arc<KindDefinition>, AppError> {
         member.require_admin()?;
         let complex = member.complex;
         let cid = complex.to_string();
@@ -200,7 +249,7 @@ impl App {
         let current = self.latest_kind(tx.conn(), complex, code).await?;
         let next = current.with_line(line, current.version() + 1)?;
         let source = next.to_toml();
-        let change = Change::new("catalogue.override_line")
+        let change = Change::new(event)
             .by(member.caller.person, member.positions.first().map(|p| p.id))
             .row(kind_row(
                 complex,

@@ -3,8 +3,8 @@
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::HeaderMap;
+use axum::http::header::CONTENT_TYPE;
 use axum::response::IntoResponse;
 use malgeun_app::documents::{
     ActInput, AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, StepInput,
@@ -270,32 +270,13 @@ pub(super) async fn download(
     Ok(download_response(&meta, bytes))
 }
 
-/// An attachment as a download: its media type, its name (RFC 5987), its SHA-256, and never
-/// sniffed or shown inline.
+/// An attachment as a download: `attachment` (RFC 5987 name), its SHA-256, never sniffed, under a
+/// policy that forbids everything (see `pages::attachment::download`).
 pub(crate) fn download_response(
     meta: &malgeun_app::documents::AttachmentView,
     bytes: Vec<u8>,
 ) -> axum::response::Response {
-    let mut headers = HeaderMap::new();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_str(&meta.media_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
-    );
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename*=UTF-8''{}",
-        crate::pages::percent_encode(&meta.name)
-    )) {
-        headers.insert(CONTENT_DISPOSITION, v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&meta.sha256) {
-        headers.insert("x-content-sha256", v);
-    }
-    headers.insert(
-        axum::http::header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    (headers, bytes).into_response()
+    crate::pages::attachment::download(meta, bytes)
 }
 
 pub(super) async fn submit(

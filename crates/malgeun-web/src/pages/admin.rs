@@ -1,18 +1,21 @@
 //! 관리: the complex's positions with their holders and deputies, handing a position to a successor
 //! (인수인계: the position's pending work stays with the position, so it moves to the new holder),
-//! setting a deputy (대결자), adding a position, and the catalogue's approval lines. Only the
-//! complex's administrators see it; the use cases check that again.
+//! setting a deputy (대결자), adding a position, and the catalogue's approval lines with a link to
+//! each kind's line editor (`kind_line`). Only the complex's administrators see it; the use cases
+//! check that again.
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use malgeun_app::org::NewPosition;
+use malgeun_app::standards::standard_catalogue;
 use malgeun_app::{App, AppError, ErrorKind, Member};
 use malgeun_domain::PositionId;
 use malgeun_domain::role::STANDARD_ROLES;
 use serde::Deserialize;
 
 use super::form::PostedForm;
+use super::kind_line::{line_text, role_title};
 use super::views::{AdminPage, KindLineShow, Layout, Nav, Opt, PositionRowShow};
 use super::{PageQuery, PageResult, Visitor, enter, html, html_status};
 use crate::error::status_of;
@@ -20,13 +23,6 @@ use crate::error::status_of;
 #[derive(Deserialize, Default)]
 pub(super) struct AdminQuery {
     done: Option<String>,
-}
-
-fn role_title(code: &str) -> String {
-    STANDARD_ROLES
-        .iter()
-        .find(|(c, _, _)| *c == code)
-        .map_or_else(|| code.to_owned(), |(_, t, _)| (*t).to_owned())
 }
 
 async fn admin_page(
@@ -38,6 +34,7 @@ async fn admin_page(
     error: Option<String>,
 ) -> PageResult<AdminPage> {
     member.require_admin()?;
+    let base = format!("/c/{complex}/admin");
     let positions = app.positions(member).await?;
     let rows = positions
         .iter()
@@ -66,26 +63,23 @@ async fn admin_page(
         .await?
         .iter()
         .map(|k| KindLineShow {
+            href: format!("{base}/kinds/{}", k.code().as_str()),
+            origin: match standard_catalogue().get(k.code().as_str()) {
+                Some(s) if s.line() == k.line() => "표준",
+                Some(_) => "단지 재정의",
+                None => "단지 문서",
+            }
+            .to_owned(),
             name: k.name().to_owned(),
             category: k.category().to_owned(),
-            line: k
-                .line()
-                .steps
-                .iter()
-                .map(|s| {
-                    let roles: Vec<String> =
-                        s.roles.iter().map(|r| role_title(r.as_str())).collect();
-                    format!("{} {}", s.kind.label_ko(), roles.join("·"))
-                })
-                .collect::<Vec<_>>()
-                .join(" → "),
+            line: line_text(k.line()),
             editable: k.line().editable,
             version: k.version(),
         })
         .collect();
     Ok(AdminPage {
         layout: Layout::with("관리", nav, "admin"),
-        base: format!("/c/{complex}/admin"),
+        base,
         positions: rows,
         roles: STANDARD_ROLES
             .iter()

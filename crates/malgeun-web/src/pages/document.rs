@@ -1,5 +1,7 @@
 //! 문서 보기: a document laid out like a Korean 기안문 (두문 · 본문 · 결문) with its 결재란, history,
-//! attachments and only the actions the visitor may take now; and the one form that takes them.
+//! attachments (images and PDFs previewed in place) and only the actions the visitor may take
+//! now; and the one form that takes them. With the script, each action first asks for the
+//! comment in a dialog (a reason is required for 반려 and 보류); without it the form posts as is.
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -10,6 +12,7 @@ use malgeun_domain::catalogue::{FieldDef, FieldType, KindDefinition};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::attachment::{self, Preview};
 use super::form::PostedForm;
 use super::views::{
     ActionButton, AttachmentShow, DocumentPage, FieldShow, HistoryShow, Layout, Nav, ShowCell,
@@ -22,6 +25,11 @@ use crate::extract::document_id;
 #[derive(Deserialize, Default)]
 pub(super) struct ViewQuery {
     done: Option<String>,
+}
+
+/// Whether an action needs a written reason (the app refuses it without one).
+fn needs_reason(code: &str) -> bool {
+    matches!(code, "reject" | "reject_to_previous" | "hold")
 }
 
 /// Korean label and style of each action code the app offers.
@@ -246,6 +254,11 @@ pub(super) fn document_page(
                 code: (*code).to_owned(),
                 label: label.to_owned(),
                 class: class.to_owned(),
+                reason: if needs_reason(code) {
+                    "required"
+                } else {
+                    "optional"
+                },
             })
         })
         .collect();
@@ -272,11 +285,18 @@ pub(super) fn document_page(
         attachments: view
             .attachments
             .iter()
-            .map(|a| AttachmentShow {
-                href: format!("{base}/versions/{}/attachments/{}", view.version, a.ordinal),
-                name: a.name.clone(),
-                size: human_size(a.size),
-                sha256: a.sha256.clone(),
+            .map(|a| {
+                let href = format!("{base}/versions/{}/attachments/{}", view.version, a.ordinal);
+                AttachmentShow {
+                    preview: Preview::of(&a.media_type, &a.name)
+                        .map_or("", Preview::code)
+                        .to_owned(),
+                    preview_href: format!("{href}/preview"),
+                    href,
+                    name: a.name.clone(),
+                    size: human_size(a.size),
+                    sha256: a.sha256.clone(),
+                }
             })
             .collect(),
         history,
@@ -435,5 +455,19 @@ pub(super) async fn download(
     let (meta, bytes) = app
         .attachment(&member, document_id(&document)?, version, ordinal)
         .await?;
-    Ok(crate::api::documents::download_response(&meta, bytes))
+    Ok(attachment::download(&meta, bytes))
+}
+
+/// `GET …/attachments/{ordinal}/preview`: an image or PDF inline for the document page, anything
+/// else as a download. Whoever may not see the document gets the same 404 as for the document.
+pub(super) async fn preview(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((complex, document, version, ordinal)): Path<(String, String, i64, i64)>,
+) -> PageResult<Response> {
+    let (member, _) = enter(&app, &visitor, &complex).await?;
+    let (meta, bytes) = app
+        .attachment(&member, document_id(&document)?, version, ordinal)
+        .await?;
+    Ok(attachment::preview(&meta, bytes))
 }

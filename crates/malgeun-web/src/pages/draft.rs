@@ -1,13 +1,15 @@
 //! 기안: choosing a kind by category, the form generated from the kind's fields (tables of rows
 //! with live totals), attachments, the 결재선 prefilled from the kind and editable within what the
 //! kind allows, and 임시저장 / 상신. A refused form comes back with everything typed and the
-//! reasons in Korean; files sent with it are kept by their hash.
+//! reasons in Korean; files sent with it are kept by their hash. With the script, the form is
+//! sent by htmx so that a progress bar shows the attachments' upload; a saved form then answers
+//! `HX-Redirect` instead of `303`.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use malgeun_app::documents::{AttachmentSpec, DraftInput, DraftUpdate, StepInput};
 use malgeun_app::{App, AppError, ErrorKind, Member};
 use malgeun_domain::approval::StepKind;
@@ -19,7 +21,7 @@ use super::views::{
     CarriedFile, DraftPage, ExistingAttachment, FormCell, FormField, FormTable, KindGroup,
     KindLink, KindsPage, Layout, LineRow, Nav, Opt, human_size, thousands,
 };
-use super::{PageError, PageResult, Visitor, enter, html, html_status};
+use super::{PageError, PageResult, Visitor, enter, html, html_status, redirect_after_post};
 use crate::error::status_of;
 use crate::extract::document_id;
 
@@ -280,7 +282,8 @@ pub(super) struct LineEntry {
     pub(super) position: String,
 }
 
-const STEP_KINDS: [StepKind; 4] = [
+/// The step kinds a line editor offers, in the order people think of them.
+pub(super) const STEP_KINDS: [StepKind; 4] = [
     StepKind::Review,
     StepKind::Agreement,
     StepKind::Final,
@@ -351,49 +354,58 @@ fn posted_entries(posted: &PostedForm) -> Vec<LineEntry> {
         .collect()
 }
 
-fn invalid_line(ko: &str, en: &str) -> AppError {
+pub(super) fn invalid_line(ko: &str, en: &str) -> AppError {
     AppError::invalid("invalid_line", ko.to_owned(), en.to_owned())
 }
 
-/// The steps the editor's rows describe: sorted by order number (rows without one go last, in
-/// their place), rows of one order and kind form one parallel step.
-fn steps_of(entries: &[LineEntry]) -> Result<Vec<StepInput>, AppError> {
-    let mut keyed = Vec::with_capacity(entries.len());
-    for (i, e) in entries.iter().enumerate() {
-        let order = if e.order.is_empty() {
+/// Rows of a line editor `(order typed, step kind code, member)` as steps: sorted by order number
+/// (rows without one go last, in their place); rows of one order and kind form one parallel step.
+pub(super) fn group_steps<T>(
+    rows: Vec<(&str, &str, T)>,
+) -> Result<Vec<(StepKind, Vec<T>)>, AppError> {
+    let mut keyed = Vec::with_capacity(rows.len());
+    for (i, (order, kind, member)) in rows.into_iter().enumerate() {
+        let order = if order.is_empty() {
             10_000 + i64::try_from(i).unwrap_or(0)
         } else {
-            e.order.parse::<i64>().map_err(|_| {
+            order.parse::<i64>().map_err(|_| {
                 invalid_line(
                     "결재선의 순서는 숫자로 입력해 주세요.",
                     "line order must be a number",
                 )
             })?
         };
-        let kind: StepKind = e.kind.parse().map_err(|_| {
+        let kind: StepKind = kind.parse().map_err(|_| {
             invalid_line("결재 단계 종류가 올바르지 않습니다.", "unknown step kind")
         })?;
-        let position = e
-            .position
-            .parse()
-            .map_err(|_| invalid_line("결재선의 직위가 올바르지 않습니다.", "bad position id"))?;
-        keyed.push((order, i, kind, position));
+        keyed.push((order, i, kind, member));
     }
     keyed.sort_by_key(|(order, i, _, _)| (*order, *i));
-    let mut steps: Vec<(i64, StepInput)> = Vec::new();
-    for (order, _, kind, position) in keyed {
+    let mut steps: Vec<(i64, StepKind, Vec<T>)> = Vec::new();
+    for (order, _, kind, member) in keyed {
         match steps.last_mut() {
-            Some((o, s)) if *o == order && s.kind == kind => s.positions.push(position),
-            _ => steps.push((
-                order,
-                StepInput {
-                    kind,
-                    positions: vec![position],
-                },
-            )),
+            Some((o, k, members)) if *o == order && *k == kind => members.push(member),
+            _ => steps.push((order, kind, vec![member])),
         }
     }
-    Ok(steps.into_iter().map(|(_, s)| s).collect())
+    Ok(steps.into_iter().map(|(_, k, m)| (k, m)).collect())
+}
+
+/// The steps the editor's rows describe (see [`group_steps`]).
+fn steps_of(entries: &[LineEntry]) -> Result<Vec<StepInput>, AppError> {
+    let rows = entries
+        .iter()
+        .map(|e| {
+            let position = e.position.parse().map_err(|_| {
+                invalid_line("결재선의 직위가 올바르지 않습니다.", "bad position id")
+            })?;
+            Ok((e.order.as_str(), e.kind.as_str(), position))
+        })
+        .collect::<Result<Vec<_>, AppError>>()?;
+    Ok(group_steps(rows)?
+        .into_iter()
+        .map(|(kind, positions)| StepInput { kind, positions })
+        .collect())
 }
 
 async fn position_options(app: &App, member: &Member) -> PageResult<Vec<(String, String)>> {
@@ -600,6 +612,7 @@ pub(super) async fn create(
     State(app): State<App>,
     visitor: Visitor,
     Path((complex, code)): Path<(String, String)>,
+    headers: HeaderMap,
     posted: PostedForm,
 ) -> PageResult<Response> {
     visitor.check_csrf(posted.get("csrf"))?;
@@ -639,11 +652,13 @@ pub(super) async fn create(
     }
     .await;
     match result {
-        Ok(id) => Ok(Redirect::to(&format!(
-            "/c/{complex}/documents/{id}?done={}",
-            if submit { "submit" } else { "saved" }
-        ))
-        .into_response()),
+        Ok(id) => Ok(redirect_after_post(
+            &headers,
+            &format!(
+                "/c/{complex}/documents/{id}?done={}",
+                if submit { "submit" } else { "saved" }
+            ),
+        )),
         Err(e) if refused(&e) => {
             let status = status_of(e.kind, e.code);
             let page = draft_page(
@@ -734,6 +749,7 @@ pub(super) async fn update(
     State(app): State<App>,
     visitor: Visitor,
     Path((complex, document)): Path<(String, String)>,
+    headers: HeaderMap,
     posted: PostedForm,
 ) -> PageResult<Response> {
     visitor.check_csrf(posted.get("csrf"))?;
@@ -791,11 +807,13 @@ pub(super) async fn update(
     }
     .await;
     match result {
-        Ok(()) => Ok(Redirect::to(&format!(
-            "/c/{complex}/documents/{document}?done={}",
-            if submit { "submit" } else { "saved" }
-        ))
-        .into_response()),
+        Ok(()) => Ok(redirect_after_post(
+            &headers,
+            &format!(
+                "/c/{complex}/documents/{document}?done={}",
+                if submit { "submit" } else { "saved" }
+            ),
+        )),
         Err(mut e) if refused(&e) => {
             // Whatever was saved before the refusal is shown as it now stands.
             let view = app.document(&member, id).await?;

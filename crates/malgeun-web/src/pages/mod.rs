@@ -2,14 +2,18 @@
 //! one small script and vendored htmx served from `/assets`. Every page calls the same [`App`] use
 //! cases as the JSON API and never the database. Sessions are the API's HttpOnly SameSite=Strict
 //! cookie; every state-changing form carries a per-session CSRF token; every response carries a
-//! Content-Security-Policy that allows only our own scripts and styles.
+//! Content-Security-Policy that allows only our own scripts and styles. A request of htmx whose
+//! session has ended is answered with `HX-Redirect` to the login page, so the whole page goes
+//! there instead of a login form being swapped into a fragment.
 
 mod admin;
 pub mod assets;
+pub mod attachment;
 mod document;
 mod draft;
 pub mod form;
 mod inbox;
+mod kind_line;
 mod ledger;
 mod register;
 mod session;
@@ -29,7 +33,7 @@ use axum::http::header::{
     X_FRAME_OPTIONS,
 };
 use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -178,26 +182,43 @@ pub fn routes(config: PagesConfig, limits: &malgeun_app::Limits) -> Router<App> 
             &format!("{c}/documents/{{document}}/versions/{{version}}/attachments/{{ordinal}}"),
             get(document::download),
         )
+        .route(
+            &format!(
+                "{c}/documents/{{document}}/versions/{{version}}/attachments/{{ordinal}}/preview"
+            ),
+            get(document::preview),
+        )
         .route(&format!("{c}/register"), get(register::page))
         .route(&format!("{c}/register.csv"), get(register::csv))
+        .route(&format!("{c}/register.xlsx"), get(register::xlsx))
         .route(&format!("{c}/ledger"), get(ledger::page))
         .route(&format!("{c}/admin"), get(admin::page).post(admin::act))
+        .route(
+            &format!("{c}/admin/kinds/{{kind}}"),
+            get(kind_line::page).post(kind_line::save),
+        )
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(axum::Extension(state))
         .route_layer(axum::middleware::from_fn(security_headers))
         .route("/assets/{name}", get(assets::serve))
 }
 
-/// The Content-Security-Policy of every page: our own scripts, styles, images and forms only.
+/// The Content-Security-Policy of every page: our own scripts, styles, images and forms only;
+/// frames and objects only from our own origin (the PDF preview of an attachment).
 pub const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
-     connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+     connect-src 'self'; frame-src 'self'; object-src 'self'; form-action 'self'; base-uri 'none'; \
+     frame-ancestors 'none'";
 
+/// Sets the security headers of every page response. A response that set its own policy (an
+/// attachment, which has a stricter one, or a PDF preview that our pages may frame) keeps it.
 async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.entry(CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(CSP));
     h.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.entry(X_FRAME_OPTIONS)
+        .or_insert(HeaderValue::from_static("DENY"));
     h.insert(REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.entry(CACHE_CONTROL)
         .or_insert(HeaderValue::from_static("no-store"));
@@ -248,14 +269,62 @@ fn cookie_token(parts: &Parts) -> Option<String> {
     crate::auth::cookie(&parts.headers, COOKIE_NAME).filter(|v| !v.is_empty())
 }
 
+/// Whether htmx sent the request (it swaps the answer into part of a page).
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers
+        .get("hx-request")
+        .is_some_and(|v| v.as_bytes() == b"true")
+}
+
+/// A path of ours that the login may send the visitor back to: it starts with one `/`, is not
+/// the login page itself, and holds no backslash or control character (so it cannot name another
+/// host).
+pub fn safe_return_path(path: &str) -> Option<&str> {
+    let ok = path.starts_with('/')
+        && !path.starts_with("//")
+        && path.len() <= 2048
+        && !path.contains('\\')
+        && !path.chars().any(char::is_control)
+        && path != "/login"
+        && !path.starts_with("/login?");
+    ok.then_some(path)
+}
+
+/// Where the visitor was going when the login was asked for: the page htmx was showing
+/// (`HX-Current-URL`), or the address of a plain `GET`.
+fn return_path(parts: &Parts) -> Option<String> {
+    let htmx_page = parts
+        .headers
+        .get("hx-current-url")
+        .and_then(|v| v.to_str().ok())
+        .map(|url| {
+            // `http://host:port/path?query` → `/path?query`
+            url.split_once("://")
+                .map_or(url, |(_, rest)| rest.find('/').map_or("/", |i| &rest[i..]))
+        });
+    let path = match htmx_page {
+        Some(p) if is_htmx(&parts.headers) => p.to_owned(),
+        _ if parts.method == Method::GET => parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), |pq| pq.as_str().to_owned()),
+        _ => return None,
+    };
+    safe_return_path(&path).map(str::to_owned)
+}
+
 impl FromRequestParts<App> for Visitor {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
-        let token = cookie_token(parts).ok_or_else(PageError::login)?;
+        let login = || PageError::Login {
+            next: return_path(parts),
+            htmx: is_htmx(&parts.headers),
+        };
+        let token = cookie_token(parts).ok_or_else(login)?;
         let caller = app.authenticate(&token).await.map_err(|e| {
             if e.kind == ErrorKind::Unauthenticated {
-                PageError::login()
+                login()
             } else {
                 PageError::from(e)
             }
@@ -271,17 +340,40 @@ impl FromRequestParts<App> for Visitor {
 /// A page failed: either the visitor must log in first, or an error page in Korean.
 #[derive(Debug)]
 pub enum PageError {
-    /// Not logged in (or the session ended): go to the login page.
-    Login,
+    /// Not logged in (or the session ended): go to the login page, and back afterwards.
+    Login {
+        /// Where to return after logging in.
+        next: Option<String>,
+        /// The request came from htmx, which must be told to leave the page.
+        htmx: bool,
+    },
     /// An error to show.
     App(AppError),
 }
 
-impl PageError {
-    fn login() -> Self {
-        Self::Login
+/// The login page's address, with the page to come back to.
+pub fn login_url(next: Option<&str>) -> String {
+    match next {
+        Some(n) => format!("/login?next={}", percent_encode(n)),
+        None => "/login".to_owned(),
     }
+}
 
+/// After a successful form post: a `303 See Other` to `target`, or for htmx (which would follow a
+/// redirect inside its request and swap the page into the form) `HX-Redirect`, so the browser
+/// itself goes there.
+pub fn redirect_after_post(headers: &HeaderMap, target: &str) -> Response {
+    if is_htmx(headers)
+        && let Ok(v) = HeaderValue::from_str(target)
+    {
+        let mut res = StatusCode::NO_CONTENT.into_response();
+        res.headers_mut().insert("hx-redirect", v);
+        return res;
+    }
+    Redirect::to(target).into_response()
+}
+
+impl PageError {
     fn csrf() -> Self {
         Self::App(AppError::new(
             ErrorKind::Forbidden,
@@ -313,7 +405,22 @@ impl From<askama::Error> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         match self {
-            Self::Login => Redirect::to("/login").into_response(),
+            Self::Login { next, htmx } => {
+                let url = login_url(next.as_deref());
+                if htmx && let Ok(v) = HeaderValue::from_str(&url) {
+                    // htmx follows a 303 inside its request and would swap the login page into
+                    // the fragment; HX-Redirect makes the browser itself go there.
+                    let mut res = (
+                        StatusCode::UNAUTHORIZED,
+                        "로그인이 끝났습니다. 다시 로그인해 주세요.",
+                    )
+                        .into_response();
+                    res.headers_mut().insert("hx-redirect", v);
+                    res
+                } else {
+                    Redirect::to(&url).into_response()
+                }
+            }
             Self::App(e) => {
                 let status = status_of(e.kind, e.code);
                 if status == StatusCode::INTERNAL_SERVER_ERROR {

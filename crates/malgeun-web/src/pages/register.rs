@@ -1,10 +1,14 @@
 //! 문서등록대장: registered documents in serial order, filtered by year, kind, drafting position and
-//! registration date, paged, and exported to CSV with the same filter.
+//! registration date, paged, and exported to CSV or to an Excel workbook (XLSX) with the same
+//! filter.
 
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::http::HeaderValue;
+use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
+use axum::response::{IntoResponse, Response};
 use malgeun_app::documents::RegisterQuery;
 use malgeun_app::{App, AppError, Member};
+use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 use serde::Deserialize;
 
 use super::inbox::kind_names;
@@ -14,8 +18,11 @@ use super::{PageQuery, PageResult, Visitor, csv_response, enter, html, percent_e
 /// Rows per page.
 pub const PER_PAGE: i64 = 50;
 
-/// Most rows one CSV export holds.
-const CSV_LIMIT: i64 = 100_000;
+/// Most rows one CSV or XLSX export holds.
+const EXPORT_LIMIT: i64 = 100_000;
+
+/// The export's column headers.
+const HEADERS: [&str; 5] = ["등록번호", "등록일시", "문서 종류", "제목", "기안자"];
 
 #[derive(Deserialize, Default, Clone)]
 pub(super) struct RegisterParams {
@@ -226,6 +233,11 @@ pub(super) async fn page(
         } else {
             format!("{base}.csv?{qs}")
         },
+        xlsx_href: if qs.is_empty() {
+            format!("{base}.xlsx")
+        } else {
+            format!("{base}.xlsx?{qs}")
+        },
         error,
     };
     html(&view)
@@ -254,8 +266,9 @@ pub(super) async fn csv(
 ) -> PageResult<Response> {
     let (member, _) = enter(&app, &visitor, &complex).await?;
     let query = query_of(&p)?;
-    let (list, _) = rows(&app, &member, &complex, &query, CSV_LIMIT, 0).await?;
-    let mut out = String::from("등록번호,등록일시,문서 종류,제목,기안자\r\n");
+    let (list, _) = rows(&app, &member, &complex, &query, EXPORT_LIMIT, 0).await?;
+    let mut out = HEADERS.join(",");
+    out.push_str("\r\n");
     for r in &list {
         let line = [&r.number, &r.registered, &r.kind_name, &r.title, &r.drafter]
             .map(|s| csv_field(s))
@@ -263,11 +276,91 @@ pub(super) async fn csv(
         out.push_str(&line);
         out.push_str("\r\n");
     }
-    let name = match query.year {
-        Some(y) => format!("문서등록대장-{y}.csv"),
-        None => "문서등록대장.csv".to_owned(),
+    Ok(csv_response(&export_name(&query, "csv"), out))
+}
+
+/// The export's file name: `문서등록대장-2026.xlsx`, or without the year when all years are in it.
+fn export_name(query: &RegisterQuery, extension: &str) -> String {
+    match query.year {
+        Some(y) => format!("문서등록대장-{y}.{extension}"),
+        None => format!("문서등록대장.{extension}"),
+    }
+}
+
+/// A Seoul time as the pages show it (`YYYY-MM-DD HH:MM`) as an Excel date and time.
+fn excel_time(shown: &str) -> Option<ExcelDateTime> {
+    let (date, time) = shown.split_once(' ')?;
+    let mut d = date.split('-').map(str::parse::<u16>);
+    let (Some(Ok(y)), Some(Ok(m)), Some(Ok(day))) = (d.next(), d.next(), d.next()) else {
+        return None;
     };
-    Ok(csv_response(&name, out))
+    let (h, min) = time.split_once(':')?;
+    let (h, min) = (h.parse::<u16>().ok()?, min.parse::<u8>().ok()?);
+    ExcelDateTime::from_ymd(y, u8::try_from(m).ok()?, u8::try_from(day).ok()?)
+        .and_then(|t| t.and_hms(h, min, 0))
+        .ok()
+}
+
+/// The register as an Excel workbook: one sheet 문서등록대장 with a bold Korean header row that
+/// stays in view and carries filter buttons, registration times as real date-times (Seoul), and
+/// every text as text (a title starting with `=` stays a title, never a formula).
+pub(super) fn register_workbook(rows: &[RegisterRow]) -> Result<Vec<u8>, XlsxError> {
+    let mut book = Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.set_name("문서등록대장")?;
+    let header = Format::new()
+        .set_bold()
+        .set_align(FormatAlign::Center)
+        .set_background_color("D9E2F3");
+    let when = Format::new().set_num_format("yyyy-mm-dd hh:mm");
+    for (col, title) in (0u16..).zip(HEADERS) {
+        sheet.write_string_with_format(0, col, title, &header)?;
+    }
+    for (row, r) in (1u32..).zip(rows) {
+        sheet.write_string(row, 0, &r.number)?;
+        match excel_time(&r.registered) {
+            Some(t) => sheet.write_datetime_with_format(row, 1, &t, &when)?,
+            None => sheet.write_string(row, 1, &r.registered)?,
+        };
+        sheet.write_string(row, 2, &r.kind_name)?;
+        sheet.write_string(row, 3, &r.title)?;
+        sheet.write_string(row, 4, &r.drafter)?;
+    }
+    for (col, width) in (0u16..).zip([24.0, 17.0, 16.0, 48.0, 12.0]) {
+        sheet.set_column_width(col, width)?;
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    let last = u32::try_from(rows.len()).unwrap_or(u32::MAX);
+    sheet.autofilter(0, 0, last, 4)?;
+    book.save_to_buffer()
+}
+
+/// `GET /c/{complex}/register.xlsx`: the same rows as the CSV export, as an Excel workbook.
+pub(super) async fn xlsx(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(complex): Path<String>,
+    PageQuery(p): PageQuery<RegisterParams>,
+) -> PageResult<Response> {
+    let (member, _) = enter(&app, &visitor, &complex).await?;
+    let query = query_of(&p)?;
+    let (list, _) = rows(&app, &member, &complex, &query, EXPORT_LIMIT, 0).await?;
+    let bytes = register_workbook(&list).map_err(AppError::internal)?;
+    let mut res = bytes.into_response();
+    res.headers_mut().insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    let disposition = format!(
+        "attachment; filename*=UTF-8''{}",
+        percent_encode(&export_name(&query, "xlsx"))
+    );
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        res.headers_mut().insert(CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
 }
 
 #[cfg(test)]
@@ -280,6 +373,60 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=1+2"), "'=1+2");
+    }
+
+    /// The text of one part of an XLSX (a ZIP archive).
+    fn part(bytes: &[u8], name: &str) -> String {
+        use std::io::Read as _;
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = String::new();
+        zip.by_name(name)
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
+        text
+    }
+
+    #[test]
+    fn the_workbook_holds_every_row_with_real_dates_and_korean_headers() {
+        let row = |n: &str, title: &str| RegisterRow {
+            number: n.to_owned(),
+            registered: "2026-11-20 15:30".to_owned(),
+            title: title.to_owned(),
+            href: String::new(),
+            kind_name: "지출결의서".to_owned(),
+            drafter: "이수진".to_owned(),
+        };
+        let bytes = register_workbook(&[
+            row("맑은아파트-2026-0041", "승강기 도어 센서 교체"),
+            row("맑은아파트-2026-0042", "=HYPERLINK(\"x\")"),
+        ])
+        .unwrap();
+        let strings = part(&bytes, "xl/sharedStrings.xml");
+        for s in [
+            "등록번호",
+            "등록일시",
+            "맑은아파트-2026-0041",
+            "맑은아파트-2026-0042",
+            "승강기 도어 센서 교체",
+            "<t>=HYPERLINK(\"x\")</t>",
+        ] {
+            assert!(strings.contains(s), "{s} in {strings}");
+        }
+        let sheet = part(&bytes, "xl/worksheets/sheet1.xml");
+        assert!(!sheet.contains("<f>"), "no formulas: {sheet}");
+        // 2026-11-20 15:30 is Excel serial 46346 + 15.5/24.
+        assert!(sheet.contains("<v>46346.645833333"), "{sheet}");
+        assert!(sheet.contains("<autoFilter ref=\"A1:E3\"/>"), "{sheet}");
+        let book = part(&bytes, "xl/workbook.xml");
+        assert!(book.contains("name=\"문서등록대장\""), "{book}");
+    }
+
+    #[test]
+    fn seoul_times_become_excel_times_and_anything_else_stays_text() {
+        assert!(excel_time("2026-11-20 15:30").is_some());
+        assert!(excel_time("2026-13-20 15:30").is_none());
+        assert!(excel_time("").is_none());
     }
 
     #[test]

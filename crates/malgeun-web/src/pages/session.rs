@@ -1,6 +1,7 @@
 //! 로그인, 로그아웃 and choosing a complex. The login form is protected against cross-site posts by
 //! a pre-session token kept in a short-lived cookie; failed logins are rate limited per login name
-//! and per client address.
+//! and per client address. A visitor sent to the login page from another page (`?next=`) returns
+//! there after logging in.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,7 +18,10 @@ use malgeun_app::{App, AppError, ErrorKind};
 
 use super::form::PostedForm;
 use super::views::{ComplexLink, ComplexesPage, Layout, LoginPage};
-use super::{PageError, PageResult, PagesState, Visitor, html, html_status, same_token};
+use super::{
+    PageError, PageQuery, PageResult, PagesState, Visitor, html, html_status, safe_return_path,
+    same_token,
+};
 use crate::auth::{clear_cookie, session_cookie};
 
 /// The client's IP address, when the server knows it.
@@ -58,6 +62,7 @@ fn login_page(
     login: &str,
     error: Option<String>,
     logged_out: bool,
+    next: Option<&str>,
 ) -> PageResult<Response> {
     let token = random_token()?;
     let page = LoginPage {
@@ -66,6 +71,10 @@ fn login_page(
         login: login.to_owned(),
         error,
         logged_out,
+        next: next
+            .and_then(safe_return_path)
+            .unwrap_or_default()
+            .to_owned(),
     };
     let mut res = html_status(status, &page)?;
     if let Ok(v) = login_cookie(&token, state.config.secure_cookies).parse() {
@@ -88,13 +97,26 @@ pub(super) async fn home(State(app): State<App>, visitor: Result<Visitor, PageEr
     }
 }
 
+/// The login page's query: `?bye` after logging out, `?next=/c/…` to return to a page.
+#[derive(serde::Deserialize, Default)]
+pub(super) struct LoginQuery {
+    bye: Option<String>,
+    next: Option<String>,
+}
+
 /// `GET /login`.
 pub(super) async fn login_form(
     Extension(state): Extension<Arc<PagesState>>,
-    axum::extract::RawQuery(query): axum::extract::RawQuery,
+    PageQuery(q): PageQuery<LoginQuery>,
 ) -> PageResult<Response> {
-    let logged_out = query.as_deref() == Some("bye");
-    login_page(&state, StatusCode::OK, "", None, logged_out)
+    login_page(
+        &state,
+        StatusCode::OK,
+        "",
+        None,
+        q.bye.is_some(),
+        q.next.as_deref(),
+    )
 }
 
 /// `POST /login`.
@@ -107,6 +129,7 @@ pub(super) async fn login(
 ) -> PageResult<Response> {
     let login = form.text("login");
     let password = form.text("password");
+    let next = form.get("next").and_then(safe_return_path);
     let expected = crate::auth::cookie(&headers, LOGIN_CSRF_COOKIE).unwrap_or_default();
     if expected.is_empty() || !same_token(&form.text("csrf"), &expected) {
         return login_page(
@@ -115,6 +138,7 @@ pub(super) async fn login(
             &login,
             Some("보안 확인에 실패했습니다. 다시 로그인해 주세요.".to_owned()),
             false,
+            next,
         );
     }
     if login.trim().is_empty() || password.is_empty() {
@@ -124,6 +148,7 @@ pub(super) async fn login(
             &login,
             Some("아이디와 비밀번호를 입력해 주세요.".to_owned()),
             false,
+            next,
         );
     }
     if let Some(minutes) = state.limiter.blocked(&login, address.as_deref()) {
@@ -135,6 +160,7 @@ pub(super) async fn login(
                 "로그인에 여러 번 실패하여 잠시 막혔습니다. {minutes}분 뒤에 다시 시도해 주세요."
             )),
             false,
+            next,
         );
     }
     let session = match app.login(&login, &password).await {
@@ -147,15 +173,17 @@ pub(super) async fn login(
                 &login,
                 Some(e.message_ko),
                 false,
+                next,
             );
         }
         Err(e) => return Err(e.into()),
     };
     state.limiter.succeeded(&login);
     let complexes = app.complexes_of(&session.caller).await?;
-    let target = match complexes.as_slice() {
-        [only] => format!("/c/{}/inbox", only.id),
-        _ => "/complexes".to_owned(),
+    let target = match (next, complexes.as_slice()) {
+        (Some(next), _) => next.to_owned(),
+        (None, [only]) => format!("/c/{}/inbox", only.id),
+        (None, _) => "/complexes".to_owned(),
     };
     let cookie = session_cookie(
         &session.token,

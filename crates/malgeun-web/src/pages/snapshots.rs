@@ -59,6 +59,7 @@ fn login_page() {
             "로그인에 여러 번 실패하여 잠시 막혔습니다. 15분 뒤에 다시 시도해 주세요.".to_owned()
         ),
         logged_out: false,
+        next: format!("/c/{C}/inbox?tab=done"),
     }));
 }
 
@@ -197,13 +198,29 @@ fn document_view() -> DocumentView {
                 members: vec![member("관리사무소장", MANAGER, "current", None)],
             },
         ],
-        attachments: vec![AttachmentView {
-            ordinal: 1,
-            name: "견적서.pdf".to_owned(),
-            size: 48_213,
-            sha256: "cd".repeat(32),
-            media_type: "application/pdf".to_owned(),
-        }],
+        attachments: vec![
+            AttachmentView {
+                ordinal: 1,
+                name: "견적서.pdf".to_owned(),
+                size: 48_213,
+                sha256: "cd".repeat(32),
+                media_type: "application/pdf".to_owned(),
+            },
+            AttachmentView {
+                ordinal: 2,
+                name: "고장 부위.jpg".to_owned(),
+                size: 812_044,
+                sha256: "ef".repeat(32),
+                media_type: "image/jpeg".to_owned(),
+            },
+            AttachmentView {
+                ordinal: 3,
+                name: "도면.svg".to_owned(),
+                size: 2_048,
+                sha256: "12".repeat(32),
+                media_type: "image/svg+xml".to_owned(),
+            },
+        ],
         approvals: vec![ApprovalView {
             version: 1,
             seq: 1,
@@ -356,6 +373,7 @@ fn register_page() {
         }],
         pager: Pager::new(1, 50, 1, |p| format!("/c/{C}/register?page={p}")),
         csv_href: format!("/c/{C}/register.csv?year=2026&from=2026-11-01"),
+        xlsx_href: format!("/c/{C}/register.xlsx?year=2026&from=2026-11-01"),
         error: None,
     }));
 }
@@ -405,6 +423,8 @@ fn admin_page() {
         }],
         roles: vec![Opt::new("manager", "관리사무소장", "")],
         kinds: vec![super::views::KindLineShow {
+            href: format!("/c/{C}/admin/kinds/expense-resolution"),
+            origin: "단지 재정의".to_owned(),
             name: "지출결의서".to_owned(),
             category: "회계".to_owned(),
             line: "검토 시설과장 → 결재 관리사무소장".to_owned(),
@@ -413,5 +433,49 @@ fn admin_page() {
         }],
         notice: Some("대결자를 저장했습니다.".to_owned()),
         error: None,
+    }));
+}
+
+#[test]
+fn kind_line_page_with_an_error() {
+    let rows = vec![super::views::RoleLineRow {
+        index: 0,
+        order: "1".to_owned(),
+        kinds: vec![
+            Opt::new("", "(빼기)", "agreement"),
+            Opt::new("agreement", "협조", "agreement"),
+            Opt::new("final", "결재", "agreement"),
+        ],
+        roles: vec![
+            Opt::new("", "(역할 선택)", "auditor"),
+            Opt::new("auditor", "감사 — 감사 정감사", "auditor"),
+            Opt::new("manager", "관리사무소장 — 관리사무소장 김정민", "auditor"),
+        ],
+    }];
+    insta::assert_snapshot!(render(&super::views::KindLinePage {
+        layout: Layout::with("지출결의서 기본 결재선", nav(), "admin"),
+        action: format!("/c/{C}/admin/kinds/expense-resolution"),
+        admin_url: format!("/c/{C}/admin"),
+        kind_name: "지출결의서".to_owned(),
+        version: 2,
+        current: "협조 감사 → 결재 관리사무소장".to_owned(),
+        standard: Some("검토 시설과장 → 결재 관리사무소장".to_owned()),
+        overridden: true,
+        rows,
+        final_roles: vec![
+            super::views::Check {
+                value: "manager".to_owned(),
+                label: "관리사무소장".to_owned(),
+                checked: true,
+            },
+            super::views::Check {
+                value: "chair".to_owned(),
+                label: "입주자대표회의 회장".to_owned(),
+                checked: false,
+            },
+        ],
+        editable: true,
+        notice: None,
+        error: Some("결재선에 결재 단계가 없습니다.".to_owned()),
     }));
 }

@@ -144,6 +144,8 @@ pub struct LoginPage {
     pub error: Option<String>,
     /// Logged out just now.
     pub logged_out: bool,
+    /// The page to return to after logging in (empty: the 결재함).
+    pub next: String,
 }
 
 /// A complex to choose.
@@ -280,6 +282,10 @@ pub struct TableShow {
 pub struct AttachmentShow {
     /// Download link.
     pub href: String,
+    /// Inline link for the preview.
+    pub preview_href: String,
+    /// How to preview it: `image`, `pdf`, or empty (no preview).
+    pub preview: String,
     /// File name.
     pub name: String,
     /// Size, human readable.
@@ -312,6 +318,8 @@ pub struct ActionButton {
     pub label: String,
     /// CSS modifier: `primary`, `danger`, `plain`.
     pub class: String,
+    /// Whether the comment dialog asks for a reason: `required` or `optional`.
+    pub reason: &'static str,
 }
 
 /// The document view (기안문).
@@ -585,6 +593,8 @@ pub struct RegisterPage {
     pub pager: Pager,
     /// The CSV export of the same filter.
     pub csv_href: String,
+    /// The Excel (XLSX) export of the same filter.
+    pub xlsx_href: String,
     /// A filter error.
     pub error: Option<String>,
 }
@@ -660,6 +670,11 @@ pub struct PositionRowShow {
 /// A kind's approval line on the 관리 page.
 #[derive(Clone, Debug)]
 pub struct KindLineShow {
+    /// The line editor of the kind.
+    pub href: String,
+    /// Where the line comes from: 표준, 단지 재정의 (the complex changed a standard line) or 단지
+    /// 문서 (a kind the complex made).
+    pub origin: String,
     /// Kind name.
     pub name: String,
     /// Category.
@@ -686,6 +701,62 @@ pub struct AdminPage {
     pub roles: Vec<Opt>,
     /// The catalogue's lines.
     pub kinds: Vec<KindLineShow>,
+    /// What the last action did.
+    pub notice: Option<String>,
+    /// Why it was refused.
+    pub error: Option<String>,
+}
+
+/// A checkbox.
+#[derive(Clone, Debug)]
+pub struct Check {
+    /// Value sent when checked.
+    pub value: String,
+    /// Text shown.
+    pub label: String,
+    /// Checked now.
+    pub checked: bool,
+}
+
+/// A row of the default-line editor on the 관리 page.
+#[derive(Clone, Debug)]
+pub struct RoleLineRow {
+    /// Row index in the form.
+    pub index: usize,
+    /// Order typed (rows with the same order and kind form one parallel step).
+    pub order: String,
+    /// Step kinds with the current one selected (an empty value removes the row).
+    pub kinds: Vec<Opt>,
+    /// Roles (with the positions holding them) with the current one selected.
+    pub roles: Vec<Opt>,
+}
+
+/// 관리 · 기본 결재선: one kind's default line, editable.
+#[derive(Template)]
+#[template(path = "kind_line.html")]
+pub struct KindLinePage {
+    /// Frame.
+    pub layout: Layout,
+    /// Where the form posts.
+    pub action: String,
+    /// The 관리 page.
+    pub admin_url: String,
+    /// Kind name.
+    pub kind_name: String,
+    /// Its latest version.
+    pub version: u32,
+    /// The stored line as text.
+    pub current: String,
+    /// The standard catalogue's line as text (none for the complex's own kinds).
+    pub standard: Option<String>,
+    /// The stored line differs from the standard one.
+    pub overridden: bool,
+    /// The editor's rows.
+    pub rows: Vec<RoleLineRow>,
+    /// Roles that may hold the 결재 step.
+    pub final_roles: Vec<Check>,
+    /// Drafters may change the line.
+    pub editable: bool,
     /// What the last action did.
     pub notice: Option<String>,
     /// Why it was refused.
