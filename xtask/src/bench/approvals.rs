@@ -39,6 +39,9 @@ pub struct ApprovalsReport {
     pub warmup: usize,
     /// Concurrent clients.
     pub clients: usize,
+    /// The offered rate in approvals per second when the clients ran on a schedule (open loop);
+    /// `None` when each sent its next request as soon as the last was answered (closed loop).
+    pub rate: Option<f64>,
     /// Database connections (`pool_size`).
     pub pool_size: u32,
     /// Seconds spent drafting and submitting every document (not part of the result).
@@ -200,6 +203,7 @@ async fn run_on(db: &BenchDb, engine: Engine, opts: &Options) -> anyhow::Result<
         approvals: opts.approvals,
         warmup: opts.warmup,
         clients: opts.clients,
+        rate: opts.rate,
         pool_size: opts.pool_size,
         setup_secs,
         wall_secs,
@@ -382,7 +386,7 @@ async fn drive(
         warm.len(),
         clients.len()
     );
-    let warm = phase(&clients, warm).await?;
+    let warm = phase(&clients, warm, opts.rate).await?;
     println!(
         "warm-up: done in {:.2} s, {} errors",
         warm.wall.as_secs_f64(),
@@ -393,7 +397,7 @@ async fn drive(
         timed.len(),
         clients.len()
     );
-    let timed = phase(&clients, timed).await?;
+    let timed = phase(&clients, timed, opts.rate).await?;
     let l = Latency::of(timed.latencies.clone());
     println!(
         "timed: done in {:.2} s ({:.0} approvals/s), {} errors; latency ms p50 {:.2} p90 {:.2} \
@@ -409,9 +413,20 @@ async fn drive(
     Ok((warm, timed))
 }
 
-/// All clients approve their share of `docs` (client k takes every k-th document) at once.
-async fn phase(clients: &[Client], docs: &[DocumentId]) -> anyhow::Result<Phase> {
+/// All clients approve their share of `docs` (client k takes every k-th document) at once: as
+/// fast as each can (a closed loop), or, with `rate`, on a fixed schedule that offers `rate`
+/// approvals per second in all (an open loop). On a schedule a request's latency counts from the
+/// moment it was due, not from when it was sent, so a slow response also counts against the
+/// requests it delayed (no coordinated omission).
+async fn phase(
+    clients: &[Client],
+    docs: &[DocumentId],
+    rate: Option<f64>,
+) -> anyhow::Result<Phase> {
     let n = clients.len();
+    // Client k's requests are due every n/rate seconds, the clients' schedules spread evenly.
+    let interval = rate.map(|r| Duration::from_secs_f64(n as f64 / r));
+    let start = tokio::time::Instant::now() + Duration::from_millis(100);
     let barrier = Arc::new(Barrier::new(n + 1));
     let mut handles = Vec::with_capacity(n);
     for (k, client) in clients.iter().enumerate() {
@@ -426,8 +441,15 @@ async fn phase(clients: &[Client], docs: &[DocumentId]) -> anyhow::Result<Phase>
             let mut latencies = Vec::with_capacity(share.len());
             let mut errors = Vec::new();
             barrier.wait().await;
-            for doc in &share {
-                let t0 = Instant::now();
+            for (i, doc) in share.iter().enumerate() {
+                let t0 = match interval {
+                    Some(every) => {
+                        let due = start + every.mul_f64(k as f64 / n as f64 + i as f64);
+                        tokio::time::sleep_until(due).await;
+                        due.into_std()
+                    }
+                    None => Instant::now(),
+                };
                 let result = client.approve(doc).await;
                 latencies.push(t0.elapsed());
                 if let Err(e) = result {
@@ -438,7 +460,12 @@ async fn phase(clients: &[Client], docs: &[DocumentId]) -> anyhow::Result<Phase>
         }));
     }
     barrier.wait().await;
-    let started = Instant::now();
+    let started = if rate.is_some() {
+        tokio::time::sleep_until(start).await;
+        start.into_std()
+    } else {
+        Instant::now()
+    };
     let cpu_before = process_cpu_secs();
     let mut out = Phase {
         wall: Duration::ZERO,

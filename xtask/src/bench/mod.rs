@@ -42,6 +42,11 @@ pub struct Options {
     /// Concurrent HTTP clients, each with its own connection pool.
     #[arg(long, default_value_t = 64)]
     pub clients: usize,
+    /// Offer this many approvals per second in all, each client on a fixed schedule, with latency
+    /// counted from when each request was due (open loop). Without it every client sends its next
+    /// approval as soon as the last is answered (closed loop: the highest throughput).
+    #[arg(long)]
+    pub rate: Option<f64>,
     /// Tasks drafting and submitting documents during (untimed) setup.
     #[arg(long, default_value_t = 8)]
     pub setup_tasks: usize,

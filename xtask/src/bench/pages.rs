@@ -136,6 +136,13 @@ async fn measure(
             true,
         ),
         ("문서등록대장", format!("/c/{c}/register"), false),
+        ("원장", format!("/c/{c}/ledger"), false),
+        ("관리", format!("/c/{c}/admin"), false),
+        (
+            "관리, 결재선 편집",
+            format!("/c/{c}/admin/kinds/expense-resolution"),
+            false,
+        ),
         (
             "문서등록대장, 기간",
             format!("/c/{c}/register?from=2000-01-01&to=2999-12-31&page=3"),

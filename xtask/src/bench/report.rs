@@ -192,8 +192,16 @@ impl Report {
             let l = &a.latency;
             let _ = writeln!(
                 out,
-                "\nApprovals over HTTP — {} ({} clients, pool_size {}, {} timed + {} warm-up)",
-                a.engine, a.clients, a.pool_size, a.approvals, a.warmup
+                "\nApprovals over HTTP — {} ({} clients, {}, pool_size {}, {} timed + {} warm-up)",
+                a.engine,
+                a.clients,
+                a.rate.map_or_else(
+                    || "closed loop: each sends as soon as answered".to_owned(),
+                    |r| format!("open loop: {r:.0}/s offered on a schedule, latency from when due")
+                ),
+                a.pool_size,
+                a.approvals,
+                a.warmup
             );
             let _ = writeln!(
                 out,
