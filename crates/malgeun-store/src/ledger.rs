@@ -260,26 +260,31 @@ pub async fn scan_entries<F>(conn: Conn<'_>, complex_id: &str, each: F) -> Resul
 where
     F: FnMut(i64, &[u8], &str),
 {
-    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, each).await
+    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, false, each).await
 }
 
-/// Streams the entries of a complex whose index lies in `range`, in index order (so that
-/// verification can read parts of one log side by side).
+/// Streams the entries of a complex whose index lies in `range`, in index order or, with
+/// `newest_first`, in reverse (so that verification can read parts of one log side by side, and
+/// meet each row's last image before its older ones).
 pub async fn scan_entries_in<F>(
     conn: Conn<'_>,
     complex_id: &str,
     range: std::ops::RangeInclusive<i64>,
+    newest_first: bool,
     mut each: F,
 ) -> Result<(), StoreError>
 where
     F: FnMut(i64, &[u8], &str),
 {
-    const SQL: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
+    const ASC: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
          WHERE complex_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx";
+    const DESC: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
+         WHERE complex_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx DESC";
+    let sql = if newest_first { DESC } else { ASC };
     let (from, to) = range.into_inner();
     match conn {
         Conn::Sqlite(c) => {
-            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(SQL))?;
+            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(sql))?;
             let mut rows = st.query(rusqlite::params![complex_id, from, to])?;
             while let Some(r) = rows.next()? {
                 let corrupt = |e: rusqlite::types::FromSqlError| {
@@ -294,7 +299,7 @@ where
             }
         }
         Conn::Pg(c) => {
-            let mut rows = sqlx::query(SQL)
+            let mut rows = sqlx::query(sql)
                 .bind(complex_id)
                 .bind(from)
                 .bind(to)

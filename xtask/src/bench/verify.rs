@@ -110,14 +110,25 @@ async fn run_on(
     let peak_rss_reset = stats::reset_peak_rss();
     println!("verify: verify_complex over {entries} entries…");
     let started = Instant::now();
+    let cpu_before = stats::process_cpu_secs();
     let v = app.verify_complex(office.complex).await?;
     let verify_secs = started.elapsed().as_secs_f64();
+    let cpu_secs = stats::process_cpu_secs()
+        .zip(cpu_before)
+        .map(|(after, before)| after - before);
     let peak_rss_bytes = stats::peak_rss();
     println!(
-        "verify: ok: {} ({} entries, {} rows) in {verify_secs:.2} s; peak RSS {:.0} MiB",
+        "verify: ok: {} ({} entries, {} rows) in {verify_secs:.2} s, {} of CPU; peak RSS {:.0} MiB",
         v.ok(),
         v.entries,
         v.rows,
+        cpu_secs.map_or_else(
+            || "unknown".to_owned(),
+            |c| format!(
+                "{c:.2} s ({:.2} µs per entry)",
+                c * 1e6 / v.entries.max(1) as f64
+            )
+        ),
         peak_rss_bytes.map_or(0.0, stats::mib)
     );
     Ok(VerifyBenchReport {
