@@ -17,8 +17,8 @@ use chrono::NaiveDate;
 use malgeun_domain::document::DocumentStatus;
 use malgeun_domain::{ComplexId, DocumentId, Timestamp};
 use malgeun_search::{Access, Filter, IndexDocument, Position, SearchIndex, SearchRequest, Sort};
-use malgeun_store::search_outbox;
 use malgeun_store::org;
+use malgeun_store::search_outbox;
 use serde::Serialize;
 
 use crate::member::parse_id;

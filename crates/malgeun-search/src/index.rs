@@ -2,7 +2,7 @@
 //! (complex, document), replaced whole on every change. The indexer's position in the outbox is
 //! the commit's payload, so the index and the position it reflects are committed together.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
@@ -550,7 +550,12 @@ impl SearchIndex {
             }
         };
         let page = if req.limit == 0 { Vec::new() } else { page };
-        let hits = self.hits(&searcher, &query, &page)?;
+        let terms: BTreeSet<String> = query_words(&req.text)
+            .iter()
+            .flatten()
+            .flat_map(|form| analyze(form).into_iter().map(|p| p.text))
+            .collect();
+        let hits = self.hits(&searcher, &query, &terms, &page)?;
         Ok(SearchResults { total, hits })
     }
 
@@ -558,6 +563,7 @@ impl SearchIndex {
         &self,
         searcher: &Searcher,
         query: &dyn Query,
+        terms: &BTreeSet<String>,
         page: &[(f32, DocAddress)],
     ) -> Result<Vec<Hit>, SearchError> {
         let f = self.fields;
@@ -569,7 +575,6 @@ impl SearchIndex {
             g.set_max_num_chars(SNIPPET_CHARS);
             Ok(g)
         };
-        let title_gen = generator(f.title)?;
         let passage_gens = [
             generator(f.body)?,
             generator(f.form)?,
@@ -586,14 +591,8 @@ impl SearchIndex {
             };
             let int = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
             let title = text(f.title);
-            let mut title_snippet = title_gen.snippet(&title);
-            title_snippet.set_snippet_prefix_postfix("<mark>", "</mark>");
             // A title is short: show it whole, marked where it matched.
-            let title_html = if title_snippet.fragment() == title {
-                title_snippet.to_html()
-            } else {
-                escape(&title)
-            };
+            let title_html = highlight(&title, terms);
             let snippet_html = passage_gens
                 .iter()
                 .map(|g| {
@@ -626,6 +625,32 @@ impl SearchIndex {
 
 fn payload(position: &Position) -> String {
     position.iter().map(|(c, s)| format!("{c} {s}\n")).collect()
+}
+
+/// The text as HTML with every token of `terms` in `<mark>` (overlapping bigrams merge into one
+/// mark) and everything else escaped.
+pub fn highlight(text: &str, terms: &BTreeSet<String>) -> String {
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    for p in analyze(text) {
+        if !terms.contains(&p.text) {
+            continue;
+        }
+        match ranges.last_mut() {
+            Some(last) if p.from <= last.1 => last.1 = last.1.max(p.to),
+            _ => ranges.push((p.from, p.to)),
+        }
+    }
+    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
+    let mut at = 0;
+    for (from, to) in ranges {
+        out.push_str(&escape(&text[at..from]));
+        out.push_str("<mark>");
+        out.push_str(&escape(&text[from..to]));
+        out.push_str("</mark>");
+        at = to;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
 }
 
 /// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).

@@ -526,7 +526,18 @@ fn the_index_is_per_complex_and_per_access_term() {
         hit.snippet_html,
         "계약 <mark>금액은</mark> &lt;script&gt;1억&lt;/script&gt;원"
     );
-    assert_eq!(hit.title_html, "승강기 교체 공사 계약서");
+    assert_eq!(
+        hit.title_html, "승강기 교체 공사 계약서",
+        "no match in the title"
+    );
+    let marked = malgeun_search::index::highlight(
+        "관리비 <고지> 관리비는",
+        &["관리".to_owned(), "리비".to_owned()].into(),
+    );
+    assert_eq!(
+        marked,
+        "<mark>관리비</mark> &lt;고지&gt; <mark>관리비</mark>는"
+    );
 
     // Replacing a document keeps one copy; removing it leaves none.
     index
