@@ -218,12 +218,27 @@ impl App {
 
     /// Brings the index up to date with the outbox: every change committed before this call is
     /// in the index when it returns. Returns how many documents were (re)indexed.
+    ///
+    /// A search catches up its own complex first, so it sees every change committed before it
+    /// started (read-your-writes), in whichever process the change was made.
     pub async fn catch_up_search(&self) -> Result<usize, AppError> {
+        self.catch_up(None).await
+    }
+
+    /// Catches up every complex, or only `only` (what a search in that complex needs).
+    async fn catch_up(&self, only: Option<ComplexId>) -> Result<usize, AppError> {
         let state = self.search_state()?;
         let _feeding = state.feeding.lock().await;
         let mut position = state.index.position().map_err(AppError::internal)?;
         let mut r = self.db().reader().await?;
-        let heads = search_outbox::heads(r.conn()).await?;
+        let heads = match only {
+            Some(c) => {
+                let cid = c.to_string();
+                let last = search_outbox::head(r.conn(), &cid).await?;
+                vec![(cid, last)]
+            }
+            None => search_outbox::heads(r.conn()).await?,
+        };
         let mut indexed = 0;
         for (complex, last) in heads {
             let mut from = position.get(&complex).copied().unwrap_or(0);
@@ -345,7 +360,7 @@ impl App {
         let state = self.search_state()?;
         // Read-your-writes: the index reflects every change committed before this search. When
         // another process feeds this folder's index, search what it has committed.
-        if let Err(e) = self.catch_up_search().await {
+        if let Err(e) = self.catch_up(Some(member.complex)).await {
             tracing::warn!(error = %e, "search index not caught up");
         }
         let mut access = Vec::new();

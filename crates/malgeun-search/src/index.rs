@@ -262,6 +262,7 @@ pub struct SearchIndex {
     index: Index,
     reader: IndexReader,
     writer: Mutex<Option<IndexWriter>>,
+    committed: Mutex<Position>,
     fields: Fields,
 }
 
@@ -298,26 +299,32 @@ impl SearchIndex {
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
+        let committed = Mutex::new(read_position(&index)?);
         Ok(Self {
             index,
             reader,
             writer: Mutex::new(None),
+            committed,
             fields,
         })
     }
 
     /// The outbox position of the last commit (empty for a new index).
     pub fn position(&self) -> Result<Position, SearchError> {
-        let payload = self.index.load_metas()?.payload.unwrap_or_default();
-        let mut position = Position::new();
-        for line in payload.lines().filter(|l| !l.is_empty()) {
-            let (complex, seq) = line
-                .split_once(' ')
-                .and_then(|(c, s)| Some((c, s.parse::<i64>().ok()?)))
-                .ok_or_else(|| SearchError::BadPosition(line.to_owned()))?;
-            position.insert(complex.to_owned(), seq);
-        }
-        Ok(position)
+        Ok(self
+            .committed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone())
+    }
+
+    fn set_position(&self, position: &Position) {
+        position.clone_into(
+            &mut self
+                .committed
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        );
     }
 
     fn with_writer<T>(
@@ -332,7 +339,12 @@ impl SearchIndex {
             *guard = Some(self.index.writer_with_num_threads(1, WRITER_MEMORY)?);
         }
         let writer = guard.as_mut().ok_or(SearchError::WriterGone)?;
-        f(writer)
+        let result = f(writer);
+        if result.is_err() {
+            // Drop what was not committed; the next batch starts from the last commit.
+            *guard = None;
+        }
+        result
     }
 
     /// Applies a batch of changes and commits it with the outbox position it reaches: each
@@ -359,6 +371,7 @@ impl SearchIndex {
             commit.commit()?;
             Ok(())
         })?;
+        self.set_position(position);
         self.reader.reload()?;
         Ok(())
     }
@@ -372,6 +385,7 @@ impl SearchIndex {
             commit.commit()?;
             Ok(())
         })?;
+        self.set_position(position);
         self.reader.reload()?;
         Ok(())
     }
@@ -621,6 +635,20 @@ impl SearchIndex {
         }
         Ok(hits)
     }
+}
+
+/// The position stored in the last commit's payload.
+fn read_position(index: &Index) -> Result<Position, SearchError> {
+    let payload = index.load_metas()?.payload.unwrap_or_default();
+    let mut position = Position::new();
+    for line in payload.lines().filter(|l| !l.is_empty()) {
+        let (complex, seq) = line
+            .split_once(' ')
+            .and_then(|(c, s)| Some((c, s.parse::<i64>().ok()?)))
+            .ok_or_else(|| SearchError::BadPosition(line.to_owned()))?;
+        position.insert(complex.to_owned(), seq);
+    }
+    Ok(position)
 }
 
 fn payload(position: &Position) -> String {

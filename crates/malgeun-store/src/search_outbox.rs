@@ -44,6 +44,18 @@ pub async fn heads(conn: Conn<'_>) -> Result<Vec<(String, i64)>, StoreError> {
     )
 }
 
+/// The last outbox number of one complex (0 when it has none).
+pub async fn head(conn: Conn<'_>, complex_id: &str) -> Result<i64, StoreError> {
+    Ok(fetch_scalar!(
+        conn,
+        i64,
+        fetch_optional,
+        "SELECT last_seq FROM search_outbox_heads WHERE complex_id = $1",
+        complex_id
+    )?
+    .unwrap_or(0))
+}
+
 /// Outbox rows of a complex after `seq`, in order, at most `limit`: `(seq, document id)`.
 pub async fn after(
     conn: Conn<'_>,
