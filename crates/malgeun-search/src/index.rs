@@ -2,7 +2,7 @@
 //! (complex, document), replaced whole on every change. The indexer's position in the outbox is
 //! the commit's payload, so the index and the position it reflects are committed together.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::ops::Bound;
 use std::path::Path;
 use std::sync::Mutex;
@@ -14,7 +14,6 @@ use tantivy::schema::{
     FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing,
     TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{
     DocAddress, Index, IndexReader, IndexWriter, Order, ReloadPolicy, Searcher, TantivyDocument,
     Term,
@@ -26,7 +25,7 @@ use crate::error::SearchError;
 /// Memory the index writer may use before it flushes a segment.
 const WRITER_MEMORY: usize = 32 * 1024 * 1024;
 
-/// Longest snippet, in characters.
+/// Longest passage shown with a hit, in characters.
 const SNIPPET_CHARS: usize = 160;
 
 /// What the index knows of one document: its text, the fields the filters and the order use, and
@@ -564,58 +563,33 @@ impl SearchIndex {
             }
         };
         let page = if req.limit == 0 { Vec::new() } else { page };
-        let terms: BTreeSet<String> = query_words(&req.text)
-            .iter()
-            .flatten()
-            .flat_map(|form| analyze(form).into_iter().map(|p| p.text))
-            .collect();
-        let hits = self.hits(&searcher, &query, &terms, &page)?;
+        let hits = self.hits(&searcher, &phrases(&req.text), &page)?;
         Ok(SearchResults { total, hits })
     }
 
     fn hits(
         &self,
         searcher: &Searcher,
-        query: &dyn Query,
-        terms: &BTreeSet<String>,
+        phrases: &[Vec<String>],
         page: &[(f32, DocAddress)],
     ) -> Result<Vec<Hit>, SearchError> {
         let f = self.fields;
-        if page.is_empty() {
-            return Ok(Vec::new());
-        }
-        let generator = |field: Field| -> Result<SnippetGenerator, SearchError> {
-            let mut g = SnippetGenerator::create(searcher, query, field)?;
-            g.set_max_num_chars(SNIPPET_CHARS);
-            Ok(g)
-        };
-        let passage_gens = [
-            generator(f.body)?,
-            generator(f.form)?,
-            generator(f.attachments)?,
-        ];
         let mut hits = Vec::with_capacity(page.len());
         for (score, addr) in page {
             let doc: TantivyDocument = searcher.doc(*addr)?;
             let text = |field: Field| {
-                doc.get_first(field)
-                    .and_then(|v| v.as_str())
-                    .unwrap_or_default()
-                    .to_owned()
+                doc.get_all(field)
+                    .filter_map(|v| v.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n")
             };
             let int = |field: Field| doc.get_first(field).and_then(|v| v.as_i64()).unwrap_or(0);
             let title = text(f.title);
             // A title is short: show it whole, marked where it matched.
-            let title_html = highlight(&title, terms);
-            let snippet_html = passage_gens
-                .iter()
-                .map(|g| {
-                    let mut s = g.snippet_from_doc(&doc);
-                    s.set_snippet_prefix_postfix("<mark>", "</mark>");
-                    s
-                })
-                .find(|s| !s.is_empty())
-                .map(|s| s.to_html())
+            let title_html = highlight(&title, phrases);
+            let snippet_html = [f.body, f.form, f.attachments]
+                .into_iter()
+                .find_map(|field| passage(&text(field), phrases, SNIPPET_CHARS))
                 .unwrap_or_default();
             let regno = text(f.regno);
             hits.push(Hit {
@@ -655,30 +629,100 @@ fn payload(position: &Position) -> String {
     position.iter().map(|(c, s)| format!("{c} {s}\n")).collect()
 }
 
-/// The text as HTML with every token of `terms` in `<mark>` (overlapping bigrams merge into one
-/// mark) and everything else escaped.
-pub fn highlight(text: &str, terms: &BTreeSet<String>) -> String {
+/// The token sequences a query looks for: each form of each word, analysed.
+pub fn phrases(query: &str) -> Vec<Vec<String>> {
+    query_words(query)
+        .iter()
+        .flatten()
+        .map(|form| {
+            analyze(form)
+                .into_iter()
+                .map(|p| p.text)
+                .collect::<Vec<_>>()
+        })
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+/// Where the phrases occur in the text: byte ranges, merged where they touch or overlap.
+fn matches(text: &str, phrases: &[Vec<String>]) -> Vec<(usize, usize)> {
+    let pieces = analyze(text);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
-    for p in analyze(text) {
-        if !terms.contains(&p.text) {
-            continue;
-        }
-        match ranges.last_mut() {
-            Some(last) if p.from <= last.1 => last.1 = last.1.max(p.to),
-            _ => ranges.push((p.from, p.to)),
+    for (i, _) in pieces.iter().enumerate() {
+        for phrase in phrases {
+            let n = phrase.len();
+            if i + n <= pieces.len()
+                && pieces[i..i + n]
+                    .iter()
+                    .zip(phrase)
+                    .all(|(p, t)| p.text == *t)
+            {
+                ranges.push((pieces[i].from, pieces[i + n - 1].to));
+            }
         }
     }
-    let mut out = String::with_capacity(text.len() + ranges.len() * 13);
-    let mut at = 0;
+    ranges.sort_unstable();
+    let mut merged: Vec<(usize, usize)> = Vec::new();
     for (from, to) in ranges {
+        match merged.last_mut() {
+            Some(last) if from <= last.1 => last.1 = last.1.max(to),
+            _ => merged.push((from, to)),
+        }
+    }
+    merged
+}
+
+/// `text[start..end]` as HTML with the ranges (clipped to it) in `<mark>` and the rest escaped.
+fn mark(text: &str, start: usize, end: usize, ranges: &[(usize, usize)]) -> String {
+    let mut out = String::with_capacity(end - start + ranges.len() * 13);
+    let mut at = start;
+    for &(from, to) in ranges {
+        let (from, to) = (from.max(start), to.min(end));
+        if from >= to || from < at {
+            continue;
+        }
         out.push_str(&escape(&text[at..from]));
         out.push_str("<mark>");
         out.push_str(&escape(&text[from..to]));
         out.push_str("</mark>");
         at = to;
     }
-    out.push_str(&escape(&text[at..]));
+    out.push_str(&escape(&text[at..end]));
     out
+}
+
+/// The text as HTML with every occurrence of a query phrase (a word as typed or without its
+/// particle) in `<mark>`, and everything else escaped.
+pub fn highlight(text: &str, phrases: &[Vec<String>]) -> String {
+    mark(text, 0, text.len(), &matches(text, phrases))
+}
+
+/// The passage of at most `max_chars` characters that holds the most matches, as HTML with them
+/// marked; it starts a little before its first match. `None` when nothing matches.
+pub fn passage(text: &str, phrases: &[Vec<String>], max_chars: usize) -> Option<String> {
+    const BEFORE: usize = 20;
+    let ranges = matches(text, phrases);
+    let chars: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+    let char_at = |byte: usize| chars.partition_point(|&i| i < byte);
+    let byte_of = |c: usize| chars.get(c).copied().unwrap_or(text.len());
+    let best = (0..ranges.len()).max_by_key(|&i| {
+        let window_end = byte_of(char_at(ranges[i].0) + max_chars - BEFORE);
+        let covered = ranges[i..].iter().take_while(|r| r.1 <= window_end).count();
+        (covered, std::cmp::Reverse(i))
+    })?;
+    let first = char_at(ranges[best].0);
+    let start_char = first.saturating_sub(BEFORE);
+    let end_char = (start_char + max_chars).min(chars.len());
+    let (start, end) = (byte_of(start_char), byte_of(end_char));
+    let mut html = String::new();
+    if start > 0 {
+        html.push('…');
+    }
+    html.push_str(mark(text, start, end, &ranges).trim());
+    if end < text.len() {
+        html.push('…');
+    }
+    Some(html)
 }
 
 /// Escapes text for HTML (`&`, `<`, `>`, `"`, `'`).

@@ -530,14 +530,24 @@ fn the_index_is_per_complex_and_per_access_term() {
         hit.title_html, "승강기 교체 공사 계약서",
         "no match in the title"
     );
-    let marked = malgeun_search::index::highlight(
-        "관리비 <고지> 관리비는",
-        &["관리".to_owned(), "리비".to_owned()].into(),
-    );
+    // Only whole query words are marked (관리비, not 관리 in 관리동), in titles and passages.
+    let phrases = malgeun_search::index::phrases("관리비는");
+    let marked = malgeun_search::index::highlight("관리비 <고지> 관리동 관리비는", &phrases);
     assert_eq!(
         marked,
-        "<mark>관리비</mark> &lt;고지&gt; <mark>관리비</mark>는"
+        "<mark>관리비</mark> &lt;고지&gt; 관리동 <mark>관리비는</mark>"
     );
+    let long = format!("{}관리비 인상 {}", "가".repeat(100), "나".repeat(300));
+    let passage = malgeun_search::index::passage(&long, &phrases, 40).unwrap();
+    assert_eq!(
+        passage,
+        format!(
+            "…{}<mark>관리비</mark> 인상 {}…",
+            "가".repeat(20),
+            "나".repeat(13)
+        )
+    );
+    assert_eq!(malgeun_search::index::passage("수선", &phrases, 40), None);
 
     // Replacing a document keeps one copy; removing it leaves none.
     index
