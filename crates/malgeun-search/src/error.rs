@@ -12,9 +12,6 @@ pub enum SearchError {
     /// A file or folder of the index could not be created.
     #[error("search index folder {0}: {1}")]
     Io(String, #[source] std::io::Error),
-    /// The folder holds an index with another schema: rebuild it (`malgeun reindex`).
-    #[error("the search index was built with another schema; run `malgeun reindex`")]
-    SchemaChanged,
     /// The stored outbox position is unreadable.
     #[error("the search index's outbox position is unreadable: `{0}`")]
     BadPosition(String),

@@ -272,15 +272,21 @@ impl std::fmt::Debug for SearchIndex {
 }
 
 impl SearchIndex {
-    /// Opens the index in `dir`, creating the folder and an empty index when there is none.
+    /// Opens the index in `dir`, creating the folder and an empty index when there is none. An
+    /// index built with another schema (an older version of this crate) is deleted and started
+    /// afresh: it is derived data, and an empty index replays the whole outbox.
     pub fn open(dir: &Path) -> Result<Self, SearchError> {
-        std::fs::create_dir_all(dir).map_err(|e| SearchError::Io(dir.display().to_string(), e))?;
+        let io = |e| SearchError::Io(dir.display().to_string(), e);
+        std::fs::create_dir_all(dir).map_err(io)?;
         let (schema, fields) = schema();
-        let directory = MmapDirectory::open(dir)?;
-        let index = Index::open_or_create(directory, schema.clone())?;
-        if index.schema() != schema {
-            return Err(SearchError::SchemaChanged);
+        match Index::open_or_create(MmapDirectory::open(dir)?, schema.clone()) {
+            Ok(index) => return Self::wrap(index, fields),
+            Err(tantivy::TantivyError::SchemaError(_)) => {}
+            Err(e) => return Err(e.into()),
         }
+        std::fs::remove_dir_all(dir).map_err(io)?;
+        std::fs::create_dir_all(dir).map_err(io)?;
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, schema)?;
         Self::wrap(index, fields)
     }
 

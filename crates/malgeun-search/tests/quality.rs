@@ -568,3 +568,25 @@ fn the_index_is_per_complex_and_per_access_term() {
     assert_eq!(ids("c1", vec![Access::role(ROLE)]), Vec::<String>::new());
     assert!(analyze("계약").len() == 1);
 }
+
+#[test]
+fn an_index_of_another_schema_is_replaced_by_an_empty_one() {
+    use tantivy::schema::{STORED, Schema, TEXT};
+    let dir = tempfile::tempdir().unwrap();
+    let mut b = Schema::builder();
+    b.add_text_field("old", TEXT | STORED);
+    tantivy::Index::create_in_dir(dir.path(), b.build()).unwrap();
+    let index = SearchIndex::open(dir.path()).unwrap();
+    assert!(index.is_empty());
+    assert_eq!(index.position().unwrap(), Position::new());
+    index
+        .apply(&[], &[], &BTreeMap::from([("c1".to_owned(), 7)]))
+        .unwrap();
+    drop(index);
+    let reopened = SearchIndex::open(dir.path()).unwrap();
+    assert_eq!(
+        reopened.position().unwrap(),
+        BTreeMap::from([("c1".to_owned(), 7)]),
+        "the position survives a restart"
+    );
+}

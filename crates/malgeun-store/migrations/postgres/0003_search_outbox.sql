@@ -17,3 +17,14 @@ CREATE TABLE search_outbox (
     created_at BIGINT NOT NULL,
     PRIMARY KEY (complex_id, seq)
 );
+
+-- Documents that existed before this migration enter the outbox once each, numbered per complex
+-- in the order they were created, so an index that starts from nothing replays every document.
+INSERT INTO search_outbox (complex_id, seq, document_id, created_at)
+SELECT complex_id,
+       ROW_NUMBER() OVER (PARTITION BY complex_id ORDER BY created_at, id),
+       id, created_at
+FROM documents;
+
+INSERT INTO search_outbox_heads (complex_id, last_seq)
+SELECT complex_id, MAX(seq) FROM search_outbox GROUP BY complex_id;
