@@ -27,6 +27,9 @@ use crate::{App, AppError, Caller, Member};
 /// Outbox rows read per batch.
 const BATCH: i64 = 500;
 
+/// Furthest a search pages (the index ranks `offset + limit` hits to answer a page).
+const MAX_OFFSET: usize = 10_000;
+
 /// Longest query accepted, in characters.
 const MAX_QUERY_CHARS: usize = 200;
 
@@ -325,6 +328,12 @@ impl App {
         limit: usize,
         offset: usize,
     ) -> Result<SearchPage, AppError> {
+        if offset > MAX_OFFSET {
+            return Err(bad_query(
+                "검색 결과는 처음 10,000건까지 넘겨 볼 수 있습니다. 조건을 좁혀 주세요.",
+                "offset past 10,000: narrow the search",
+            ));
+        }
         let text = malgeun_domain::text::nfc(query.text.trim());
         if text.chars().count() > MAX_QUERY_CHARS {
             return Err(bad_query(

@@ -161,6 +161,14 @@ async fn finds_what_each_person_may_open(env: &Env) {
         .get("search?q=x&from=yesterday")
         .await
         .expect_error(422, "invalid_search");
+    accountant
+        .get("search?q=x&offset=1000000000000")
+        .await
+        .expect_error(422, "invalid_search");
+    accountant
+        .get("search?q=x&status=lost")
+        .await
+        .expect_error(422, "invalid_search");
 
     // The 회장 may read expense resolutions once submitted, never the complaint (restricted, not
     // on its line) nor the draft.
