@@ -489,6 +489,9 @@ mod tests {
         let v = serde_json::json!({"vendor": "한빛승강기", "items": [{"name": "권상기", "amount": 1200000}], "ok": true});
         let mut out = String::new();
         form_text(&v, &mut out);
-        assert_eq!(out, "권상기\n1200000\n한빛승강기\n");
+        assert_eq!(
+            out, "1200000\n권상기\n한빛승강기\n",
+            "keys in order, tables row by row"
+        );
     }
 }
