@@ -11,13 +11,14 @@ pub mod keys;
 pub mod member;
 pub mod org;
 pub mod proofs;
+pub mod search;
 pub mod standards;
 pub mod verify;
 pub mod writer;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use malgeun_domain::{ComplexId, Timestamp};
 use malgeun_ledger::NoteSigner;
@@ -104,6 +105,7 @@ struct Inner {
     issuers: Mutex<HashMap<ComplexId, String>>,
     kinds: catalogue::KindCache,
     writer: writer::Writer,
+    search: OnceLock<Arc<search::SearchState>>,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -142,6 +144,7 @@ impl App {
                 issuers: Mutex::new(HashMap::new()),
                 kinds: catalogue::KindCache::default(),
                 writer: writer::Writer::start().expect("the writer thread starts"),
+                search: OnceLock::new(),
             }),
         }
     }

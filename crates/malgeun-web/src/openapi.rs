@@ -14,7 +14,7 @@ fn op(
     let mut parameters: Vec<Value> = Vec::new();
     for p in params {
         let (name, location, ty) = match *p {
-            "tab" | "kind" => (*p, "query", "string"),
+            "tab" | "kind" | "q" | "status" | "from" | "to" | "sort" => (*p, "query", "string"),
             "limit" | "offset" | "year" | "size" | "old" | "new" | "index_q" => {
                 (p.trim_end_matches("_q"), "query", "integer")
             }
@@ -25,7 +25,7 @@ fn op(
         parameters.push(json!({
             "name": name,
             "in": location,
-            "required": location == "path" || matches!(name, "name" | "old") || *p == "index_q",
+            "required": location == "path" || matches!(name, "name" | "old" | "q") || *p == "index_q",
             "schema": {"type": ty},
         }));
     }
@@ -438,6 +438,20 @@ pub fn document() -> Value {
         ),
     );
     add(
+        format!("{c}/search"),
+        "get",
+        op(
+            "문서 검색 (제목·본문·서식·등록번호·직위·첨부 이름; 볼 수 있는 문서만; kind, status는 쉼표로 여러 개; sort=relevance|date; from, to는 YYYY-MM-DD)",
+            "documents",
+            &[
+                "complex", "q", "kind", "status", "year", "from", "to", "sort", "limit", "offset",
+            ],
+            None,
+            ("200", "Search"),
+            &["400", "401", "404", "422"],
+        ),
+    );
+    add(
         format!("{c}/ledger/checkpoint"),
         "get",
         op(
@@ -561,6 +575,15 @@ pub fn document() -> Value {
                 "History": any_array,
                 "Inbox": obj(&["tab", "counts", "items"], json!({"tab": s("string"), "counts": any_array, "items": any_array})),
                 "Register": obj(&["items"], json!({"items": any_array})),
+                "Search": obj(&["total", "items"], json!({"total": s("integer"), "items": {"type": "array", "items": obj(
+                    &["id", "title", "title_html", "snippet_html", "status", "date"],
+                    json!({
+                        "id": s("string"), "kind_code": s("string"), "kind_name": s("string"), "status": s("string"),
+                        "status_label": s("string"), "title": s("string"), "title_html": s("string"),
+                        "snippet_html": s("string"), "registration_number": {"type": ["string", "null"]},
+                        "drafter": s("string"), "date": s("string"), "date_display": s("string"), "score": s("number"),
+                    }),
+                )}})),
                 "Checkpoint": obj(&["note", "size", "root", "verifier_key"], json!({"note": s("string"), "size": s("integer"), "root": s("string"), "verifier_key": s("string")})),
                 "Entry": obj(&["index", "event", "payload", "leaf_hash"], json!({"index": s("integer"), "event": s("string"), "payload": s("string"), "leaf_hash": s("string")})),
                 "Inclusion": obj(&["index", "size", "leaf_hash", "proof", "root"], json!({"index": s("integer"), "size": s("integer"), "leaf_hash": s("string"), "proof": str_array, "root": s("string")})),

@@ -107,6 +107,11 @@ impl Config {
             .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("malgeun.db").display()))
     }
 
+    /// The search index folder (derived data: `malgeun reindex` rebuilds it).
+    pub fn search_dir(&self) -> PathBuf {
+        self.data_dir.join("search")
+    }
+
     /// The blob folder in effect.
     pub fn blob_dir(&self) -> PathBuf {
         self.blob_dir

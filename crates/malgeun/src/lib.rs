@@ -10,7 +10,8 @@ use malgeun_store::{BlobStore, Db};
 
 use crate::config::Config;
 
-/// Opens the database (migrating it) and the blob store, and builds the application.
+/// Opens the database (migrating it), the blob store and the search index (`data_dir/search`),
+/// and builds the application.
 pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     let url = cfg.database_url();
     if url.starts_with("sqlite:") {
@@ -30,5 +31,8 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         max_attachment_bytes: cfg.max_attachment_mb * 1024 * 1024,
         ..Limits::default()
     };
-    Ok(App::new(db, blobs, keys, limits))
+    let app = App::new(db, blobs, keys, limits);
+    app.enable_search(&cfg.search_dir())
+        .map_err(|e| anyhow::anyhow!("opening the search index: {e}"))?;
+    Ok(app)
 }

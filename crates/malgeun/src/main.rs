@@ -1,4 +1,4 @@
-//! The `malgeun` command: serve, demo, migrate, verify, admin.
+//! The `malgeun` command: serve, demo, migrate, verify, search, reindex, admin.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -54,6 +54,41 @@ enum Command {
         #[arg(long)]
         complex: Option<String>,
     },
+    /// Searches a complex's documents as a person would (only what they may open).
+    Search {
+        /// Complex id.
+        #[arg(long)]
+        complex: String,
+        /// Search as this person (login).
+        #[arg(long = "as")]
+        login: String,
+        /// Only these kinds (codes, comma-separated).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only these statuses (codes, comma-separated: draft, in_progress, registered …).
+        #[arg(long)]
+        status: Option<String>,
+        /// Only this year.
+        #[arg(long)]
+        year: Option<i64>,
+        /// From this day (YYYY-MM-DD).
+        #[arg(long)]
+        from: Option<String>,
+        /// Up to this day (YYYY-MM-DD).
+        #[arg(long)]
+        to: Option<String>,
+        /// Order: relevance or date.
+        #[arg(long, default_value = "relevance")]
+        sort: String,
+        /// Most hits shown.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// The words to find.
+        #[arg(required = true)]
+        words: Vec<String>,
+    },
+    /// Rebuilds the search index from the database (stop the servers using this data folder first).
+    Reindex,
     /// Administration from the server's shell.
     #[command(subcommand)]
     Admin(Admin),
@@ -147,7 +182,10 @@ async fn serve(
     let pages = malgeun_web::PagesConfig {
         secure_cookies: cfg.secure_cookies,
     };
-    malgeun_web::serve_with(app.clone(), listener, pages).await?;
+    let indexer = tokio::spawn(app.clone().index_forever(std::time::Duration::from_secs(1)));
+    let served = malgeun_web::serve_with(app.clone(), listener, pages).await;
+    indexer.abort();
+    served?;
     app.db().close().await;
     Ok(())
 }
@@ -219,6 +257,76 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             });
+        }
+        Command::Search {
+            complex,
+            login,
+            kind,
+            status,
+            year,
+            from,
+            to,
+            sort,
+            limit,
+            words,
+        } => {
+            let app = malgeun::open(&cfg).await?;
+            let err = |e: malgeun_app::AppError| anyhow::anyhow!("{} ({})", e.message_ko, e.code);
+            let complex: ComplexId = complex.parse().context("--complex must be a complex id")?;
+            let caller = app
+                .caller_by_login(&login)
+                .await
+                .map_err(err)?
+                .with_context(|| format!("no person with login {login}"))?;
+            let member = app.member(&caller, complex).await.map_err(err)?;
+            let split = |v: Option<String>| -> Vec<String> {
+                v.unwrap_or_default()
+                    .split(',')
+                    .filter(|c| !c.trim().is_empty())
+                    .map(|c| c.trim().to_owned())
+                    .collect()
+            };
+            let query = malgeun_app::search::SearchQuery {
+                text: words.join(" "),
+                kinds: split(kind),
+                statuses: split(status),
+                year,
+                from,
+                to,
+                sort: malgeun_app::search::SearchSort::parse(&sort)
+                    .context("--sort is relevance or date")?,
+            };
+            let page = app.search(&member, &query, limit, 0).await.map_err(err)?;
+            println!("{}건", page.total);
+            for hit in &page.items {
+                println!(
+                    "{}  {}  [{}] {}  {}",
+                    hit.date_display,
+                    hit.registration_number.as_deref().unwrap_or("-"),
+                    hit.status_label,
+                    hit.title,
+                    hit.id
+                );
+                let passage = strip_marks(&hit.snippet_html);
+                if !passage.is_empty() {
+                    println!("    {passage}");
+                }
+            }
+            app.db().close().await;
+        }
+        Command::Reindex => {
+            let app = malgeun::open(&cfg).await?;
+            let started = std::time::Instant::now();
+            let n = app
+                .reindex()
+                .await
+                .map_err(|e| anyhow::anyhow!("{} ({})", e.message_en, e.code))?;
+            println!(
+                "reindexed {n} documents in {:.1} s into {}",
+                started.elapsed().as_secs_f64(),
+                cfg.search_dir().display()
+            );
+            app.db().close().await;
         }
         Command::Admin(cmd) => {
             let app = malgeun::open(&cfg).await?;
@@ -300,4 +408,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// A snippet's HTML as terminal text: the matches in 【】, entities decoded.
+fn strip_marks(html: &str) -> String {
+    html.replace("<mark>", "【")
+        .replace("</mark>", "】")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&amp;", "&")
+        .replace('\n', " ")
 }

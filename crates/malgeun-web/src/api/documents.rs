@@ -9,6 +9,7 @@ use axum::response::IntoResponse;
 use malgeun_app::documents::{
     ActInput, AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, StepInput,
 };
+use malgeun_app::search::{SearchQuery, SearchSort};
 use malgeun_app::{App, AppError};
 use malgeun_domain::approval::{Decision, Outcome, StepKind};
 use malgeun_store::documents::{RegisterFilter, Tab};
@@ -482,6 +483,68 @@ pub(super) async fn register(
     };
     let page = app
         .register(&m, &filter, q.limit.unwrap_or(100), q.offset.unwrap_or(0))
+        .await?;
+    Ok(Json(
+        serde_json::to_value(page).map_err(AppError::internal)?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct SearchParams {
+    q: String,
+    kind: Option<String>,
+    status: Option<String>,
+    year: Option<i64>,
+    from: Option<String>,
+    to: Option<String>,
+    sort: Option<String>,
+    limit: Option<usize>,
+    offset: Option<usize>,
+}
+
+/// Splits a comma-separated filter value (`kind=a,b`) into its codes.
+fn codes(v: Option<&str>) -> Vec<String> {
+    v.unwrap_or_default()
+        .split(',')
+        .map(str::trim)
+        .filter(|c| !c.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `sort` parameter: `relevance` (default) or `date`.
+pub(crate) fn parse_sort(v: Option<&str>) -> Result<SearchSort, AppError> {
+    match v.filter(|s| !s.is_empty()) {
+        None => Ok(SearchSort::Relevance),
+        Some(s) => SearchSort::parse(s).ok_or_else(|| {
+            AppError::invalid(
+                "invalid_search",
+                "정렬은 relevance(정확도순) 또는 date(최신순)입니다.",
+                format!("unknown sort `{s}` (relevance or date)"),
+            )
+        }),
+    }
+}
+
+pub(super) async fn search(
+    State(app): State<App>,
+    Authed(caller): Authed,
+    Path(complex): Path<String>,
+    Query(q): Query<SearchParams>,
+) -> ApiResult<Json<Value>> {
+    let m = member(&app, &caller, &complex).await?;
+    let query = SearchQuery {
+        text: q.q,
+        kinds: codes(q.kind.as_deref()),
+        statuses: codes(q.status.as_deref()),
+        year: q.year,
+        from: q.from,
+        to: q.to,
+        sort: parse_sort(q.sort.as_deref())?,
+    };
+    let page = app
+        .search(&m, &query, q.limit.unwrap_or(20), q.offset.unwrap_or(0))
         .await?;
     Ok(Json(
         serde_json::to_value(page).map_err(AppError::internal)?,

@@ -79,6 +79,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/complexes/{complex}/received"),
     ("get", "/api/v1/complexes/{complex}/inbox"),
     ("get", "/api/v1/complexes/{complex}/register"),
+    ("get", "/api/v1/complexes/{complex}/search"),
     ("get", "/api/v1/complexes/{complex}/ledger/checkpoint"),
     ("get", "/api/v1/complexes/{complex}/ledger/entries/{index}"),
     ("get", "/api/v1/complexes/{complex}/ledger/inclusion"),
@@ -165,6 +166,7 @@ pub fn routes() -> Router<App> {
         .route(&format!("{c}/received"), post(documents::receive))
         .route(&format!("{c}/inbox"), get(documents::inbox))
         .route(&format!("{c}/register"), get(documents::register))
+        .route(&format!("{c}/search"), get(documents::search))
         .route(&format!("{c}/ledger/checkpoint"), get(ledger::checkpoint))
         .route(&format!("{c}/ledger/entries/{{index}}"), get(ledger::entry))
         .route(&format!("{c}/ledger/inclusion"), get(ledger::inclusion))

@@ -16,6 +16,7 @@ mod inbox;
 mod kind_line;
 mod ledger;
 mod register;
+mod search;
 mod session;
 #[cfg(test)]
 mod snapshots;
@@ -189,6 +190,7 @@ pub fn routes(config: PagesConfig, limits: &malgeun_app::Limits) -> Router<App> 
             get(document::preview),
         )
         .route(&format!("{c}/register"), get(register::page))
+        .route(&format!("{c}/search"), get(search::page))
         .route(&format!("{c}/register.csv"), get(register::csv))
         .route(&format!("{c}/register.xlsx"), get(register::xlsx))
         .route(&format!("{c}/ledger"), get(ledger::page))

@@ -479,3 +479,54 @@ fn kind_line_page_with_an_error() {
         error: Some("결재선에 결재 단계가 없습니다.".to_owned()),
     }));
 }
+
+#[test]
+fn search_page() {
+    insta::assert_snapshot!(render(&super::views::SearchPage {
+        layout: Layout::with("문서 검색", nav(), "search"),
+        action: format!("/c/{C}/search"),
+        q: "승강기 공사비는".to_owned(),
+        kinds: vec![
+            Opt::new("", "전체", "expense-resolution"),
+            Opt::new("expense-resolution", "지출결의서", "expense-resolution"),
+        ],
+        statuses: vec![Opt::new("", "전체", ""), Opt::new("registered", "등록", ""),],
+        years: vec![Opt::new("", "전체", ""), Opt::new("2026", "2026년", "")],
+        from: String::new(),
+        to: String::new(),
+        sorts: vec![
+            Opt::new("relevance", "정확도순", "date"),
+            Opt::new("date", "최신순", "date"),
+        ],
+        hits: vec![super::views::SearchHitRow {
+            href: format!("/c/{C}/documents/{D}"),
+            title_html: "<mark>승강기</mark> 교체 <mark>공사비</mark> 지출결의".to_owned(),
+            snippet_html: "한국<mark>승강기</mark>(주) &lt;견적&gt;".to_owned(),
+            kind_name: "지출결의서".to_owned(),
+            status_label: "등록",
+            registration_number: "맑은아파트-2026-0042".to_owned(),
+            drafter: "경리주임 이수진".to_owned(),
+            date: "2026-11-20 14:05".to_owned(),
+        }],
+        pager: Pager::new(21, 20, 1, |n| format!("/c/{C}/search?q=x&page={n}")),
+        error: None,
+    }));
+}
+
+#[test]
+fn search_page_before_any_words() {
+    insta::assert_snapshot!(render(&super::views::SearchPage {
+        layout: Layout::with("문서 검색", nav(), "search"),
+        action: format!("/c/{C}/search"),
+        q: String::new(),
+        kinds: vec![Opt::new("", "전체", "")],
+        statuses: vec![Opt::new("", "전체", "")],
+        years: vec![Opt::new("", "전체", "")],
+        from: String::new(),
+        to: "2026-13-01".to_owned(),
+        sorts: vec![Opt::new("relevance", "정확도순", "relevance")],
+        hits: Vec::new(),
+        pager: Pager::new(0, 20, 1, |n| format!("/c/{C}/search?page={n}")),
+        error: Some("날짜는 YYYY-MM-DD 형식으로 입력하세요.".to_owned()),
+    }));
+}

@@ -60,7 +60,7 @@ pub struct Nav {
     pub several_complexes: bool,
     /// Whether they administer this complex (the 관리 menu).
     pub admin: bool,
-    /// Current menu item: `inbox`, `new`, `register`, `ledger`, `admin`.
+    /// Current menu item: `inbox`, `new`, `register`, `ledger`, `admin`, `search`.
     pub section: &'static str,
 }
 
@@ -816,4 +816,55 @@ mod tests {
         assert_eq!(human_size(4300), "4.2 KB");
         assert_eq!(human_size(1_363_149), "1.3 MB");
     }
+}
+
+/// One hit of 문서 검색.
+#[derive(Clone, Debug)]
+pub struct SearchHitRow {
+    /// Link to the document.
+    pub href: String,
+    /// Title as HTML with the matches marked (escaped by the search index).
+    pub title_html: String,
+    /// A matching passage as HTML with the matches marked (escaped), or empty.
+    pub snippet_html: String,
+    /// Kind name.
+    pub kind_name: String,
+    /// Korean status label.
+    pub status_label: &'static str,
+    /// Registration number, or empty.
+    pub registration_number: String,
+    /// Drafting position and drafter.
+    pub drafter: String,
+    /// The document's date in Seoul.
+    pub date: String,
+}
+
+/// 문서 검색: the search form with its filters, and a page of hits.
+#[derive(Template)]
+#[template(path = "search.html")]
+pub struct SearchPage {
+    /// Frame.
+    pub layout: Layout,
+    /// The form's target.
+    pub action: String,
+    /// The words searched.
+    pub q: String,
+    /// Kinds.
+    pub kinds: Vec<Opt>,
+    /// Statuses.
+    pub statuses: Vec<Opt>,
+    /// Years.
+    pub years: Vec<Opt>,
+    /// From date typed.
+    pub from: String,
+    /// To date typed.
+    pub to: String,
+    /// Orders.
+    pub sorts: Vec<Opt>,
+    /// Hits.
+    pub hits: Vec<SearchHitRow>,
+    /// Paging.
+    pub pager: Pager,
+    /// A query error.
+    pub error: Option<String>,
 }

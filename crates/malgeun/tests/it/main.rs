@@ -8,6 +8,7 @@ mod demo;
 mod flow;
 mod openapi;
 mod pages;
+mod search;
 mod support;
 mod tamper;
 

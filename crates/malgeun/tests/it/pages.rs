@@ -911,3 +911,88 @@ async fn an_ended_session_sends_htmx_to_the_login_page_and_back_afterwards() {
         Some(format!("/c/{c}/inbox").as_str())
     );
 }
+
+/// Percent-encodes a query value.
+fn q(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_page_marks_matches_filters_and_shows_only_what_one_may_open() {
+    let env = Env::start(Engine::Sqlite).await.unwrap();
+    let c = env.complex.to_string();
+    let api = env.login("accountant").await;
+    let doc = api
+        .post(
+            "documents",
+            serde_json::json!({"kind": "expense-resolution", "title": "승강기 <교체> 공사비",
+                               "form": crate::support::expense_form(), "submit": true}),
+        )
+        .await
+        .expect(201)["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let accountant = Browser::new(&env);
+    accountant.login("accountant", PASSWORD).await;
+
+    // Every page carries the search box.
+    let inbox = accountant.get(&format!("/c/{c}/inbox")).await;
+    assert!(
+        inbox
+            .text
+            .contains(&format!("action=\"/c/{c}/search\" role=\"search\""))
+    );
+
+    let found = accountant
+        .get(&format!("/c/{c}/search?q={}", q("공사비는")))
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.headers.contains_key(CONTENT_SECURITY_POLICY));
+    assert!(found.text.contains("검색 결과 1건"), "{}", found.text);
+    assert!(
+        found
+            .text
+            .contains("승강기 &lt;교체&gt; <mark>공사비</mark>"),
+        "the title is escaped and marked: {}",
+        found.text
+    );
+    assert!(found.text.contains(&format!("/c/{c}/documents/{doc}")));
+    // A filter that excludes it, and a refused date, in Korean.
+    let none = accountant
+        .get(&format!(
+            "/c/{c}/search?q={}&status=registered",
+            q("공사비")
+        ))
+        .await;
+    assert!(none.text.contains("맞는 문서가 없습니다"), "{}", none.text);
+    let bad = accountant
+        .get(&format!("/c/{c}/search?q={}&from=2026-02-31", q("공사비")))
+        .await;
+    assert_eq!(bad.status, StatusCode::OK);
+    assert!(bad.text.contains("class=\"alert\""), "{}", bad.text);
+
+    // The 동대표 may not read expense resolutions: nothing found; the neighbour cannot even look.
+    let rep = Browser::new(&env);
+    rep.login("rep101", PASSWORD).await;
+    let nothing = rep.get(&format!("/c/{c}/search?q={}", q("공사비"))).await;
+    assert!(
+        nothing.text.contains("맞는 문서가 없습니다"),
+        "{}",
+        nothing.text
+    );
+    let neighbour = Browser::new(&env);
+    neighbour.login("neighbour", PASSWORD).await;
+    assert_eq!(
+        neighbour
+            .get(&format!("/c/{c}/search?q={}", q("공사비")))
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
