@@ -255,6 +255,15 @@ async function approvalFlow(browser, base) {
   assert.match(await row.textContent(), new RegExp(number));
   await checkAccessibility(page, "문서등록대장");
   await page.screenshot({ path: path.join(shots, "register.png") });
+
+  // The header's search box finds it by a word of its title with a particle (도어를 → 도어), marked.
+  await page.fill("#top-q", "도어를 교체");
+  await Promise.all([page.waitForURL(/\/search\?q=/), page.press("#top-q", "Enter")]);
+  const hit = page.locator("ol.hits li.hit", { hasText: title });
+  assert.equal(await hit.count(), 1, "the search finds the registered document");
+  assert.match(await hit.textContent(), new RegExp(number));
+  assert.ok((await hit.locator("mark").count()) > 0, "the matched words are marked");
+  await checkAccessibility(page, "문서 검색");
   await page.click("nav.menu >> text=관리");
   await page.waitForSelector("h1:has-text('관리')");
   assert.match(await page.textContent(".positions"), /시설과장[\s\S]*박철호/);

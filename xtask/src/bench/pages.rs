@@ -137,6 +137,11 @@ async fn measure(
         ),
         ("문서등록대장", format!("/c/{c}/register"), false),
         ("원장", format!("/c/{c}/ledger"), false),
+        (
+            "문서 검색 (지출, 10,000건 중)",
+            format!("/c/{c}/search?q=%EC%A7%80%EC%B6%9C"),
+            false,
+        ),
         ("관리", format!("/c/{c}/admin"), false),
         (
             "관리, 결재선 편집",
