@@ -5,7 +5,7 @@ use malgeun_domain::{ComplexId, PersonId, PositionId, Timestamp};
 use malgeun_ledger::{Checkpoint, NoteSigner};
 use malgeun_store::image::{Row, json_string};
 use malgeun_store::ledger::{self, Head, NewEntry};
-use malgeun_store::{Tx, rows, search_outbox};
+use malgeun_store::{Tx, rows};
 
 use crate::error::AppError;
 
@@ -131,12 +131,6 @@ pub async fn record(
     }
     for row in &change.deletes {
         rows::delete(tx, row).await?;
-    }
-    // Every change of a document tells the search index (derived data) in the same transaction.
-    if change.event.starts_with("document.")
-        && let Some(document) = &change.subject
-    {
-        search_outbox::enqueue(tx, &complex_s, document, at.as_micros()).await?;
     }
     let payload = encode(complex, at, &change);
     ledger::append(

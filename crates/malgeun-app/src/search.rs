@@ -1,11 +1,12 @@
 //! 문서 검색: permission-aware full-text search over the documents a member may open, and the
 //! indexer that keeps the index (derived data, `malgeun-search`) in step with the database.
 //!
-//! Every change of a document writes a `search_outbox` row in its own transaction (see
-//! [`crate::events::record`]). The indexer reads the rows after the position the index last
-//! committed, re-reads those documents from the database, and commits the index together with the
-//! new position (tantivy's commit payload), so a crash anywhere replays at most one batch, and a
-//! replay only replaces documents with themselves. A search first catches up, so it sees every
+//! The ledger is the outbox: every change of a document appends a `document.*` entry naming it,
+//! in its own transaction (see [`crate::events::record`]), numbered in commit order per complex.
+//! The indexer reads the entries after the position the index last committed
+//! ([`malgeun_store::search_feed`]), re-reads those documents from the database, and commits the
+//! index together with the new position (tantivy's commit payload), so a crash anywhere replays
+//! at most one batch, and a replay only replaces documents with themselves. A search first catches up, so it sees every
 //! change committed before it started, in any server process.
 
 use std::collections::BTreeSet;
@@ -18,7 +19,7 @@ use malgeun_domain::document::DocumentStatus;
 use malgeun_domain::{ComplexId, DocumentId, Timestamp};
 use malgeun_search::{Access, Filter, IndexDocument, Position, SearchIndex, SearchRequest, Sort};
 use malgeun_store::org;
-use malgeun_store::search_outbox;
+use malgeun_store::search_feed;
 use serde::Serialize;
 
 use crate::member::parse_id;
@@ -182,7 +183,7 @@ impl App {
             .await?
             .map(|p| p.name)
             .unwrap_or_default();
-        let line = search_outbox::line_positions(conn.reborrow(), &cid, &l.doc.id).await?;
+        let line = search_feed::line_positions(conn.reborrow(), &cid, &l.doc.id).await?;
         let roles: Vec<String> = l
             .kind
             .viewers()
@@ -237,21 +238,26 @@ impl App {
         let heads = match only {
             Some(c) => {
                 let cid = c.to_string();
-                let last = search_outbox::head(r.conn(), &cid).await?;
+                let last = search_feed::head(r.conn(), &cid).await?;
                 vec![(cid, last)]
             }
-            None => search_outbox::heads(r.conn()).await?,
+            None => search_feed::heads(r.conn()).await?,
         };
         let mut indexed = 0;
         for (complex, last) in heads {
             let mut from = position.get(&complex).copied().unwrap_or(0);
             let cid: ComplexId = parse_id(&complex)?;
             while from < last {
-                let rows = search_outbox::after(r.conn(), &complex, from, BATCH).await?;
-                let Some((seq, _)) = rows.last() else {
+                let rows = search_feed::after(r.conn(), &complex, from, BATCH).await?;
+                // A short batch holds every document entry up to `last`: the entries after the
+                // last of them changed no document, and the position moves past them too.
+                let read = rows.last().map_or(from, |(next, _)| *next);
+                let short = i64::try_from(rows.len()).unwrap_or(i64::MAX) < BATCH;
+                let to = if short { read.max(last) } else { read };
+                if to <= from {
                     break;
-                };
-                from = *seq;
+                }
+                from = to;
                 let ids: BTreeSet<String> = rows.into_iter().map(|(_, d)| d).collect();
                 let mut put = Vec::new();
                 let mut remove = Vec::new();
@@ -276,7 +282,7 @@ impl App {
         let state = self.search_state()?;
         let _feeding = state.feeding.lock().await;
         let mut r = self.db().reader().await?;
-        let position: Position = search_outbox::heads(r.conn()).await?.into_iter().collect();
+        let position: Position = search_feed::heads(r.conn()).await?.into_iter().collect();
         {
             let state = state.clone();
             let empty = Position::new();
@@ -288,7 +294,7 @@ impl App {
         let mut after = (String::new(), String::new());
         let mut indexed = 0;
         loop {
-            let keys = search_outbox::document_keys(r.conn(), (&after.0, &after.1), BATCH).await?;
+            let keys = search_feed::document_keys(r.conn(), (&after.0, &after.1), BATCH).await?;
             let Some(last) = keys.last().cloned() else {
                 break;
             };

@@ -187,8 +187,8 @@ pub struct SearchResults {
     pub hits: Vec<Hit>,
 }
 
-/// The indexer's position in the outbox: for each complex, the last outbox sequence number whose
-/// change the index reflects.
+/// The indexer's position in the outbox (the ledger): for each complex, how many of its ledger
+/// entries the index reflects (the index of the next entry to read).
 pub type Position = BTreeMap<String, i64>;
 
 #[derive(Clone, Copy, Debug)]

@@ -17,7 +17,7 @@ pub mod ledger;
 pub mod org;
 pub mod raw;
 pub mod rows;
-pub mod search_outbox;
+pub mod search_feed;
 pub mod sqlite;
 pub mod tables;
 

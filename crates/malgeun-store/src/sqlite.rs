@@ -735,11 +735,6 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_document_tabs.sql",
         include_str!("../migrations/sqlite/0002_document_tabs.sql"),
     ),
-    (
-        3,
-        "0003_search_outbox.sql",
-        include_str!("../migrations/sqlite/0003_search_outbox.sql"),
-    ),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction, refusing to run on a
