@@ -351,7 +351,7 @@ impl App {
             s.as_deref()
                 .filter(|d| !d.is_empty())
                 .map(|d| {
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
+                    malgeun_domain::time::parse_date(d).ok_or_else(|| {
                         bad_query(
                             "날짜는 YYYY-MM-DD 형식으로 입력하세요.",
                             &format!("`{what}` must be a date YYYY-MM-DD"),
@@ -360,10 +360,12 @@ impl App {
                 })
                 .transpose()
         };
-        let from = day(&query.from, "from")?.map(|d| Timestamp::seoul_midnight(d).as_micros());
-        let until = day(&query.to, "to")?
-            .and_then(|d| d.succ_opt())
-            .map(|d| Timestamp::seoul_midnight(d).as_micros());
+        let (from, until) =
+            malgeun_domain::time::seoul_days(day(&query.from, "from")?, day(&query.to, "to")?);
+        let (from, until) = (
+            from.map(Timestamp::as_micros),
+            until.map(Timestamp::as_micros),
+        );
         for s in &query.statuses {
             if s.parse::<DocumentStatus>().is_err() {
                 return Err(bad_query(

@@ -75,6 +75,36 @@ impl Timestamp {
     }
 }
 
+/// Parses exactly `YYYY-MM-DD` (as forms and filters are written) into a real calendar date.
+pub fn parse_date(s: &str) -> Option<NaiveDate> {
+    let b = s.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    if !shape {
+        return None;
+    }
+    let year = s[0..4].parse().ok()?;
+    let month = s[5..7].parse().ok()?;
+    let day = s[8..10].parse().ok()?;
+    NaiveDate::from_ymd_opt(year, month, day)
+}
+
+/// The instants a filter of Seoul dates `from..=to` (both inclusive, either open) covers:
+/// `[midnight of from, midnight after to)`.
+pub fn seoul_days(
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> (Option<Timestamp>, Option<Timestamp>) {
+    (
+        from.map(Timestamp::seoul_midnight),
+        to.and_then(|d| d.succ_opt()).map(Timestamp::seoul_midnight),
+    )
+}
+
 impl fmt::Debug for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Timestamp({})", self.to_rfc3339())
@@ -90,6 +120,23 @@ impl fmt::Display for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_seoul_day_filter_runs_from_midnight_to_the_next() {
+        let d = parse_date("2026-11-20").expect("a date");
+        let (from, before) = seoul_days(Some(d), Some(d));
+        assert_eq!(
+            from.map(Timestamp::to_rfc3339).as_deref(),
+            Some("2026-11-19T15:00:00.000000Z")
+        );
+        assert_eq!(
+            before.map(Timestamp::to_rfc3339).as_deref(),
+            Some("2026-11-20T15:00:00.000000Z")
+        );
+        assert_eq!(seoul_days(None, None), (None, None));
+        assert!(parse_date("2026-02-29").is_none());
+        assert!(parse_date("2026-2-01").is_none());
+    }
 
     #[test]
     fn seoul_is_nine_hours_ahead_and_year_turns_early() {

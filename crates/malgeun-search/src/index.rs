@@ -363,7 +363,7 @@ impl SearchIndex {
         position: &Position,
     ) -> Result<(), SearchError> {
         let f = self.fields;
-        self.with_writer(|w| {
+        self.commit_with(position, |w| {
             for (complex, id) in remove {
                 w.delete_term(Term::from_field_text(f.key, &key(complex, id)));
             }
@@ -371,20 +371,27 @@ impl SearchIndex {
                 w.delete_term(Term::from_field_text(f.key, &key(&d.complex, &d.id)));
                 w.add_document(self.to_tantivy(d))?;
             }
-            let mut commit = w.prepare_commit()?;
-            commit.set_payload(&payload(position));
-            commit.commit()?;
             Ok(())
-        })?;
-        self.set_position(position);
-        self.reader.reload()?;
-        Ok(())
+        })
     }
 
     /// Empties the index and sets the position (the start of a rebuild); committed at once.
     pub fn clear(&self, position: &Position) -> Result<(), SearchError> {
-        self.with_writer(|w| {
+        self.commit_with(position, |w| {
             w.delete_all_documents()?;
+            Ok(())
+        })
+    }
+
+    /// Makes `change` with the writer and commits it with `position` as the commit's payload, so
+    /// the documents and the position they reflect are durable together; then reloads the reader.
+    fn commit_with(
+        &self,
+        position: &Position,
+        change: impl FnOnce(&mut IndexWriter) -> Result<(), SearchError>,
+    ) -> Result<(), SearchError> {
+        self.with_writer(|w| {
+            change(w)?;
             let mut commit = w.prepare_commit()?;
             commit.set_payload(&payload(position));
             commit.commit()?;

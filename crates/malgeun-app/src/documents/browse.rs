@@ -72,10 +72,10 @@ pub struct RegisterQuery {
     pub kind_code: Option<String>,
     /// Drafting position.
     pub drafter_position: Option<PositionId>,
-    /// First registration date (Seoul), `YYYY-MM-DD`, inclusive.
-    pub from: Option<String>,
-    /// Last registration date (Seoul), `YYYY-MM-DD`, inclusive.
-    pub to: Option<String>,
+    /// First registration date (Seoul), inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last registration date (Seoul), inclusive.
+    pub to: Option<NaiveDate>,
 }
 
 /// A step of the default line with the names a form shows.
@@ -132,8 +132,8 @@ impl App {
         })
     }
 
-    /// The 문서등록대장 with the pages' filters, in serial order; restricted titles are masked as in
-    /// [`App::register`].
+    /// The 문서등록대장 with the pages' filters, in serial order, and how many rows match;
+    /// restricted titles are masked as in [`App::register`].
     pub async fn register_filtered(
         &self,
         member: &Member,
@@ -143,27 +143,13 @@ impl App {
     ) -> Result<ListPage, AppError> {
         let complex = member.complex;
         let cid = complex.to_string();
-        let day = |s: &Option<String>| -> Result<Option<NaiveDate>, AppError> {
-            s.as_deref()
-                .map(|d| {
-                    NaiveDate::parse_from_str(d, "%Y-%m-%d").map_err(|_| {
-                        AppError::invalid(
-                            "invalid_date",
-                            "날짜는 YYYY-MM-DD 형식으로 입력하세요.",
-                            "dates are YYYY-MM-DD",
-                        )
-                    })
-                })
-                .transpose()
-        };
+        let (from, before) = malgeun_domain::time::seoul_days(query.from, query.to);
         let filter = RegisterFilter {
             year: query.year,
             kind_code: query.kind_code.clone(),
             drafter_position_id: query.drafter_position.map(|p| p.to_string()),
-            registered_from: day(&query.from)?.map(|d| Timestamp::seoul_midnight(d).as_micros()),
-            registered_before: day(&query.to)?
-                .and_then(|d| d.succ_opt())
-                .map(|d| Timestamp::seoul_midnight(d).as_micros()),
+            registered_from: from.map(Timestamp::as_micros),
+            registered_before: before.map(Timestamp::as_micros),
         };
         let mut r = self.db().reader().await?;
         let total = documents::register_count(r.conn(), &cid, &filter).await?;
@@ -175,23 +161,7 @@ impl App {
             offset.max(0),
         )
         .await?;
-        let mut items = Vec::new();
-        for d in rows {
-            let restricted = match self.latest_kind(r.conn(), complex, &d.kind_code).await {
-                Ok(k) => k.restricted(),
-                Err(_) => true,
-            };
-            let mut s = DocumentSummary::from_listed(d);
-            if restricted {
-                let (is_drafter, on_line) =
-                    documents::relation(r.conn(), &cid, &s.id, &member.caller.person.to_string())
-                        .await?;
-                if !is_drafter && !on_line {
-                    s.title = "(비공개 문서)".to_owned();
-                }
-            }
-            items.push(s);
-        }
+        let items = self.masked_register_rows(r.conn(), member, rows).await?;
         Ok(ListPage { items, total })
     }
 

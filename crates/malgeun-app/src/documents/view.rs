@@ -665,24 +665,41 @@ impl App {
         let mut r = self.db().reader().await?;
         let rows = documents::register(r.conn(), &cid, filter, limit.clamp(1, 1000), offset.max(0))
             .await?;
+        let items = self.masked_register_rows(r.conn(), member, rows).await?;
+        Ok(RegisterPage { items })
+    }
+
+    /// 문서등록대장 rows as the member sees them: titles of restricted kinds are masked unless the
+    /// member drafted the document or is on its line.
+    pub(super) async fn masked_register_rows(
+        &self,
+        mut conn: malgeun_store::db::Conn<'_>,
+        member: &Member,
+        rows: Vec<ListedDocument>,
+    ) -> Result<Vec<DocumentSummary>, AppError> {
+        let complex = member.complex;
+        let cid = complex.to_string();
+        let person = member.caller.person.to_string();
         let mut items = Vec::with_capacity(rows.len());
         for d in rows {
-            let restricted = match self.latest_kind(r.conn(), complex, &d.kind_code).await {
+            let restricted = match self
+                .latest_kind(conn.reborrow(), complex, &d.kind_code)
+                .await
+            {
                 Ok(k) => k.restricted(),
                 Err(_) => true,
             };
             let mut s = DocumentSummary::from_listed(d);
             if restricted {
                 let (is_drafter, on_line) =
-                    documents::relation(r.conn(), &cid, &s.id, &member.caller.person.to_string())
-                        .await?;
+                    documents::relation(conn.reborrow(), &cid, &s.id, &person).await?;
                 if !is_drafter && !on_line {
                     s.title = "(비공개 문서)".to_owned();
                 }
             }
             items.push(s);
         }
-        Ok(RegisterPage { items })
+        Ok(items)
     }
 
     /// Reads an attachment's bytes if the member may see its document.

@@ -412,13 +412,15 @@ fn scalar(ty: &FieldType, value: &Value, place: &Place) -> Result<FieldValue, Fi
                     "must be a date YYYY-MM-DD",
                 ));
             };
-            parse_date(s.trim()).map(FieldValue::Date).ok_or_else(|| {
-                place.error(
-                    "invalid_date",
-                    "올바른 날짜를 YYYY-MM-DD 형식으로 입력해 주세요.",
-                    "must be a real date in the form YYYY-MM-DD",
-                )
-            })
+            crate::time::parse_date(s.trim())
+                .map(FieldValue::Date)
+                .ok_or_else(|| {
+                    place.error(
+                        "invalid_date",
+                        "올바른 날짜를 YYYY-MM-DD 형식으로 입력해 주세요.",
+                        "must be a real date in the form YYYY-MM-DD",
+                    )
+                })
         }
         FieldType::Money { allow_negative } => {
             let n = number(value, true, place)?;
@@ -471,24 +473,6 @@ fn scalar(ty: &FieldType, value: &Value, place: &Place) -> Result<FieldValue, Fi
             "a table cannot contain a table",
         )),
     }
-}
-
-/// Parses exactly `YYYY-MM-DD` into a real calendar date.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    if !shape {
-        return None;
-    }
-    let year = s[0..4].parse().ok()?;
-    let month = s[5..7].parse().ok()?;
-    let day = s[8..10].parse().ok()?;
-    NaiveDate::from_ymd_opt(year, month, day)
 }
 
 /// Reads a whole number from a JSON integer or from text as people type it: digits with optional

@@ -5,7 +5,7 @@
 
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Redirect, Response};
-use malgeun_app::documents::{ActInput, DocumentView, HistoryEntry};
+use malgeun_app::documents::{ActInput, AttachmentView, DocumentView, HistoryEntry};
 use malgeun_app::{App, AppError, ErrorKind, Member};
 use malgeun_domain::approval::Decision;
 use malgeun_domain::catalogue::{FieldDef, FieldType, KindDefinition};
@@ -451,11 +451,24 @@ pub(super) async fn download(
     visitor: Visitor,
     Path((complex, document, version, ordinal)): Path<(String, String, i64, i64)>,
 ) -> PageResult<Response> {
-    let (member, _) = enter(&app, &visitor, &complex).await?;
-    let (meta, bytes) = app
-        .attachment(&member, document_id(&document)?, version, ordinal)
-        .await?;
+    let (meta, bytes) =
+        attachment_of(&app, &visitor, &complex, &document, version, ordinal).await?;
     Ok(attachment::download(&meta, bytes))
+}
+
+/// An attachment's metadata and bytes, as the member who asks may see them (404 otherwise).
+async fn attachment_of(
+    app: &App,
+    visitor: &Visitor,
+    complex: &str,
+    document: &str,
+    version: i64,
+    ordinal: i64,
+) -> PageResult<(AttachmentView, Vec<u8>)> {
+    let (member, _) = enter(app, visitor, complex).await?;
+    Ok(app
+        .attachment(&member, document_id(document)?, version, ordinal)
+        .await?)
 }
 
 /// `GET …/attachments/{ordinal}/preview`: an image or PDF inline for the document page, anything
@@ -465,9 +478,7 @@ pub(super) async fn preview(
     visitor: Visitor,
     Path((complex, document, version, ordinal)): Path<(String, String, i64, i64)>,
 ) -> PageResult<Response> {
-    let (member, _) = enter(&app, &visitor, &complex).await?;
-    let (meta, bytes) = app
-        .attachment(&member, document_id(&document)?, version, ordinal)
-        .await?;
+    let (meta, bytes) =
+        attachment_of(&app, &visitor, &complex, &document, version, ordinal).await?;
     Ok(attachment::preview(&meta, bytes))
 }

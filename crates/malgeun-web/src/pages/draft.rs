@@ -67,7 +67,8 @@ fn no_such_kind() -> AppError {
     AppError::not_found("kind_not_found", "문서 종류", "document kind")
 }
 
-async fn kind_of(
+/// The complex's kind `code` at its latest version, or "not found".
+pub(super) async fn kind_of(
     app: &App,
     member: &Member,
     code: &str,

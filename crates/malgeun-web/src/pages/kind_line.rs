@@ -15,7 +15,7 @@ use malgeun_domain::catalogue::{KindDefinition, LineTemplate, StepTemplate};
 use malgeun_domain::role::{Role, STANDARD_ROLES};
 use serde::Deserialize;
 
-use super::draft::{STEP_KINDS, group_steps, invalid_line};
+use super::draft::{STEP_KINDS, group_steps, invalid_line, kind_of};
 use super::form::PostedForm;
 use super::views::{Check, KindLinePage, Layout, Nav, Opt, RoleLineRow};
 use super::{PageQuery, PageResult, Visitor, enter, html, html_status};
@@ -197,23 +197,6 @@ async fn role_choices(
             (code, label)
         })
         .collect())
-}
-
-fn no_such_kind() -> AppError {
-    AppError::not_found("kind_not_found", "문서 종류", "document kind")
-}
-
-async fn kind_of(
-    app: &App,
-    member: &Member,
-    code: &str,
-) -> PageResult<std::sync::Arc<KindDefinition>> {
-    Ok(app
-        .list_kinds(member)
-        .await?
-        .into_iter()
-        .find(|k| k.code().as_str() == code)
-        .ok_or_else(no_such_kind)?)
 }
 
 fn done_notice(code: &str) -> Option<&'static str> {

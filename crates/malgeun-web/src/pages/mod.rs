@@ -484,6 +484,34 @@ pub async fn enter(app: &App, visitor: &Visitor, complex: &str) -> PageResult<(M
     Ok((member, nav))
 }
 
+/// The year filter's options: 전체, then this year and the nine before it (Seoul), newest first.
+pub fn year_options(app: &App, current: &str) -> Vec<views::Opt> {
+    let this_year = app.clock().now().seoul_year();
+    std::iter::once(views::Opt::new("", "전체", current))
+        .chain(
+            (this_year - 9..=this_year)
+                .rev()
+                .map(|y| views::Opt::new(y.to_string(), format!("{y}년"), current)),
+        )
+        .collect()
+}
+
+/// The kind filter's options: 전체, then the complex's kinds.
+pub async fn kind_options(
+    app: &App,
+    member: &Member,
+    current: &str,
+) -> PageResult<Vec<views::Opt>> {
+    Ok(std::iter::once(views::Opt::new("", "전체", current))
+        .chain(
+            app.list_kinds(member)
+                .await?
+                .iter()
+                .map(|k| views::Opt::new(k.code().as_str(), k.name(), current)),
+        )
+        .collect())
+}
+
 /// A `text/csv` download with a UTF-8 byte order mark (so spreadsheet programs read Hangul).
 pub fn csv_response(file_name: &str, body: String) -> Response {
     let mut bytes = Vec::with_capacity(body.len() + 3);

@@ -8,12 +8,16 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::response::{IntoResponse, Response};
 use malgeun_app::documents::RegisterQuery;
 use malgeun_app::{App, AppError, Member};
+use malgeun_domain::time::parse_date;
 use rust_xlsxwriter::{ExcelDateTime, Format, FormatAlign, Workbook, XlsxError};
 use serde::Deserialize;
 
 use super::inbox::kind_names;
 use super::views::{Layout, Opt, Pager, RegisterPage, RegisterRow, seoul};
-use super::{PageQuery, PageResult, Visitor, csv_response, enter, html, percent_encode};
+use super::{
+    PageQuery, PageResult, Visitor, csv_response, enter, html, kind_options, percent_encode,
+    year_options,
+};
 
 /// Rows per page.
 pub const PER_PAGE: i64 = 50;
@@ -38,38 +42,6 @@ fn non_empty(s: Option<&String>) -> Option<&str> {
     s.map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
-/// Whether `s` is a real calendar date written `YYYY-MM-DD`.
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    let shape = b.len() == 10
-        && b.iter().enumerate().all(|(i, c)| {
-            if i == 4 || i == 7 {
-                *c == b'-'
-            } else {
-                c.is_ascii_digit()
-            }
-        });
-    if !shape {
-        return false;
-    }
-    let (Ok(y), Ok(m), Ok(d)) = (
-        s[0..4].parse::<u32>(),
-        s[5..7].parse::<u32>(),
-        s[8..10].parse::<u32>(),
-    ) else {
-        return false;
-    };
-    let leap = (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400);
-    let days = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return false,
-    };
-    (1..=days).contains(&d)
-}
-
 /// The app's query from the page's parameters, or a Korean reason.
 fn query_of(p: &RegisterParams) -> Result<RegisterQuery, AppError> {
     let bad =
@@ -85,14 +57,12 @@ fn query_of(p: &RegisterParams) -> Result<RegisterQuery, AppError> {
     let date = |s: Option<&String>| {
         non_empty(s)
             .map(|d| {
-                if is_date(d) {
-                    Ok(d.to_owned())
-                } else {
-                    Err(bad(
+                parse_date(d).ok_or_else(|| {
+                    bad(
                         "날짜를 YYYY-MM-DD 형식으로 입력해 주세요.",
                         "dates are YYYY-MM-DD",
-                    ))
-                }
+                    )
+                })
             })
             .transpose()
     };
@@ -182,28 +152,13 @@ pub(super) async fn page(
         (page - 1) * PER_PAGE,
     )
     .await?;
-    let this_year =
-        malgeun_domain::Timestamp::from_micros(app.clock().now().as_micros()).seoul_year();
     let year = p.year.clone().unwrap_or_default();
     let kind = p.kind.clone().unwrap_or_default();
     let position = p.position.clone().unwrap_or_default();
     let qs = query_string(&p);
     let base = format!("/c/{complex}/register");
-    let years = std::iter::once(Opt::new("", "전체", &year))
-        .chain(
-            (this_year - 9..=this_year)
-                .rev()
-                .map(|y| Opt::new(y.to_string(), format!("{y}년"), &year)),
-        )
-        .collect();
-    let kinds = std::iter::once(Opt::new("", "전체", &kind))
-        .chain(
-            app.list_kinds(&member)
-                .await?
-                .iter()
-                .map(|k| Opt::new(k.code().as_str(), k.name(), &kind)),
-        )
-        .collect();
+    let years = year_options(&app, &year);
+    let kinds = kind_options(&app, &member, &kind).await?;
     let positions = std::iter::once(Opt::new("", "전체", &position))
         .chain(
             app.positions(&member)
@@ -431,10 +386,10 @@ mod tests {
 
     #[test]
     fn only_real_dates_pass() {
-        assert!(is_date("2024-02-29"));
-        assert!(!is_date("2026-02-29"));
-        assert!(!is_date("2026-13-01"));
-        assert!(!is_date("2026-1-01"));
+        assert!(parse_date("2024-02-29").is_some());
+        assert!(parse_date("2026-02-29").is_none());
+        assert!(parse_date("2026-13-01").is_none());
+        assert!(parse_date("2026-1-01").is_none());
     }
 
     #[test]

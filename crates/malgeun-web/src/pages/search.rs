@@ -10,7 +10,9 @@ use malgeun_domain::document::DocumentStatus;
 use serde::Deserialize;
 
 use super::views::{Layout, Opt, Pager, SearchHitRow, SearchPage};
-use super::{PageQuery, PageResult, Visitor, enter, html, percent_encode};
+use super::{
+    PageQuery, PageResult, Visitor, enter, html, kind_options, percent_encode, year_options,
+};
 
 /// Hits per page.
 pub const PER_PAGE: usize = 20;
@@ -119,23 +121,8 @@ pub(super) async fn page(
             Err(e) => return Err(e.into()),
         }
     }
-    let this_year =
-        malgeun_domain::Timestamp::from_micros(app.clock().now().as_micros()).seoul_year();
-    let years = std::iter::once(Opt::new("", "전체", &year))
-        .chain(
-            (this_year - 9..=this_year)
-                .rev()
-                .map(|y| Opt::new(y.to_string(), format!("{y}년"), &year)),
-        )
-        .collect();
-    let kinds = std::iter::once(Opt::new("", "전체", &kind))
-        .chain(
-            app.list_kinds(&member)
-                .await?
-                .iter()
-                .map(|k| Opt::new(k.code().as_str(), k.name(), &kind)),
-        )
-        .collect();
+    let years = year_options(&app, &year);
+    let kinds = kind_options(&app, &member, &kind).await?;
     let statuses = std::iter::once(Opt::new("", "전체", &status))
         .chain(
             STATUSES
