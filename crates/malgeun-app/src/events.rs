@@ -1,6 +1,7 @@
 //! Ledger events: the canonical payload of each state change and the one function that writes a
 //! change's rows together with its ledger entry and a freshly signed checkpoint (invariant 2).
 
+use malgeun_domain::content::Sha256Hash;
 use malgeun_domain::{ComplexId, PersonId, PositionId, Timestamp};
 use malgeun_ledger::{Checkpoint, NoteSigner};
 use malgeun_store::image::{Row, json_string};
@@ -9,8 +10,10 @@ use malgeun_store::{Tx, rows};
 
 use crate::error::AppError;
 
-/// Payload format version: bump when the encoding changes; verifiers read it first.
-pub const PAYLOAD_VERSION: u32 = 1;
+/// Payload format version: bump when the encoding changes; verifiers read it first. Version 1
+/// carried each row's image inside the payload; version 2 names each row by the SHA-256 of its
+/// image and keeps the images beside the entry (see [`encode`]).
+pub const PAYLOAD_VERSION: u32 = 2;
 
 /// One state change: what happened, who did it, and every ledgered row it wrote.
 #[derive(Debug)]
@@ -75,10 +78,24 @@ fn opt(out: &mut String, v: Option<String>) {
     }
 }
 
-/// The canonical payload: a JSON object with fixed key order. The leaf hash is taken over these
-/// exact bytes, so the order is part of the format (`verify` never re-encodes a payload).
-pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> String {
-    let mut out = String::with_capacity(256 + change.rows.len() * 400);
+/// A change encoded for the ledger.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Encoded {
+    /// The canonical payload, which the leaf hashes.
+    pub payload: String,
+    /// The rows' images, a JSON array in the payload's row order (`null` for a deletion).
+    pub images: String,
+}
+
+/// The canonical payload: a JSON object with fixed key order, naming every row the change wrote
+/// as `[table, key, SHA-256 of its image in hex]` (`null` for a deletion), and beside it the
+/// images. The leaf is taken over the payload's exact bytes, so the order is part of the format
+/// (`verify` never re-encodes a payload). Hashing images instead of embedding them keeps a leaf
+/// near 300 bytes whatever the rows hold, which is what lets `verify` read and hash a million
+/// entries in seconds, and lets anyone check an entry without seeing the rows' contents.
+pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> Encoded {
+    let mut out = String::with_capacity(256 + change.rows.len() * 160);
+    let mut images = String::with_capacity(2 + change.rows.len() * 400);
     out.push_str("{\"v\":");
     out.push_str(&PAYLOAD_VERSION.to_string());
     out.push_str(",\"complex\":");
@@ -94,23 +111,39 @@ pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> String {
     out.push_str(",\"subject\":");
     opt(&mut out, change.subject.clone());
     out.push_str(",\"rows\":[");
-    // Written rows carry their image; deleted rows a `null` tombstone.
+    images.push('[');
     let written = change.rows.iter().map(|r| (r, Some(r.image())));
     let deleted = change.deletes.iter().map(|r| (r, None));
     for (i, (row, image)) in written.chain(deleted).enumerate() {
         if i > 0 {
             out.push(',');
+            images.push(',');
         }
         out.push('[');
         json_string(&mut out, row.table.name);
         out.push(',');
         json_string(&mut out, &row.key());
         out.push(',');
-        out.push_str(image.as_deref().unwrap_or("null"));
+        match image {
+            Some(image) => {
+                out.push('"');
+                out.push_str(&Sha256Hash::of(image.as_bytes()).to_hex());
+                out.push('"');
+                images.push_str(&image);
+            }
+            None => {
+                out.push_str("null");
+                images.push_str("null");
+            }
+        }
         out.push(']');
     }
     out.push_str("]}");
-    out
+    images.push(']');
+    Encoded {
+        payload: out,
+        images,
+    }
 }
 
 /// Writes the change's rows stamped with the new entry's index, appends the entry, and re-signs
@@ -132,7 +165,7 @@ pub async fn record(
     for row in &change.deletes {
         rows::delete(tx, row).await?;
     }
-    let payload = encode(complex, at, &change);
+    let encoded = encode(complex, at, &change);
     ledger::append(
         tx,
         &complex_s,
@@ -141,7 +174,8 @@ pub async fn record(
             event: change.event,
             subject: change.subject.as_deref(),
             at: at.as_micros(),
-            payload: &payload,
+            payload: &encoded.payload,
+            images: Some(&encoded.images),
         },
     )
     .await?;
@@ -153,4 +187,176 @@ pub async fn record(
     }
     ledger::save_head(tx, &complex_s, head).await?;
     Ok(idx)
+}
+
+/// One row an entry names, with its image (`None` for a deletion).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRow {
+    /// Table name.
+    pub table: String,
+    /// Row key.
+    pub key: String,
+    /// The canonical image text, exactly as hashed.
+    pub image: Option<String>,
+}
+
+/// Why an entry's rows cannot be read back.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RowsError {
+    /// The payload is not a payload of a known version.
+    #[error("the payload does not parse: {0}")]
+    Malformed(String),
+    /// The images stored beside a version 2 entry are missing.
+    #[error("the row images are missing")]
+    ImagesMissing,
+    /// The images stored beside a version 2 entry do not hash to what the payload names.
+    #[error("the row images do not match the hashes the payload names")]
+    ImagesAltered,
+}
+
+/// The rows an entry names with their images: from the payload itself (version 1), or from the
+/// images stored beside it, each checked against the hash the payload names (version 2), so that
+/// what is shown as history is what the leaf commits to.
+pub fn recorded_rows(payload: &str, images: Option<&str>) -> Result<Vec<RecordedRow>, RowsError> {
+    use serde_json::value::RawValue;
+    #[derive(serde::Deserialize)]
+    struct Rows<'a> {
+        v: u32,
+        #[serde(borrow)]
+        rows: Vec<(String, String, &'a RawValue)>,
+    }
+    let malformed = |e: &dyn std::fmt::Display| RowsError::Malformed(e.to_string());
+    let p: Rows<'_> = serde_json::from_str(payload).map_err(|e| malformed(&e))?;
+    let image_of = |raw: &RawValue| (raw.get() != "null").then(|| raw.get().to_owned());
+    match p.v {
+        1 => Ok(p
+            .rows
+            .into_iter()
+            .map(|(table, key, image)| RecordedRow {
+                table,
+                key,
+                image: image_of(image),
+            })
+            .collect()),
+        2 => {
+            let images = images.ok_or(RowsError::ImagesMissing)?;
+            let images: Vec<&RawValue> =
+                serde_json::from_str(images).map_err(|_| RowsError::ImagesAltered)?;
+            if images.len() != p.rows.len() {
+                return Err(RowsError::ImagesAltered);
+            }
+            p.rows
+                .into_iter()
+                .zip(images)
+                .map(|((table, key, hash), image)| {
+                    let expected: Option<String> =
+                        serde_json::from_str(hash.get()).map_err(|e| malformed(&e))?;
+                    let image = image_of(image);
+                    let actual = image
+                        .as_deref()
+                        .map(|i| Sha256Hash::of(i.as_bytes()).to_hex());
+                    if actual != expected {
+                        return Err(RowsError::ImagesAltered);
+                    }
+                    Ok(RecordedRow { table, key, image })
+                })
+                .collect()
+        }
+        v => Err(RowsError::Malformed(format!("unknown payload version {v}"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use malgeun_domain::{ComplexId, Timestamp};
+    use malgeun_store::image::{Row, Value};
+    use malgeun_store::tables;
+
+    use super::*;
+
+    fn position_row(complex: &str, title: &str) -> Row {
+        Row::new(
+            &tables::POSITIONS,
+            tables::POSITIONS
+                .columns
+                .iter()
+                .map(|(c, _)| {
+                    let v: Value = match *c {
+                        "complex_id" => complex.into(),
+                        "id" => "p1".into(),
+                        "title" => title.into(),
+                        _ => Value::Null,
+                    };
+                    (*c, v)
+                })
+                .collect(),
+        )
+    }
+
+    fn change(complex: &str) -> Change {
+        Change::new("position.create")
+            .row(position_row(complex, "관리사무소장"))
+            .delete(position_row(complex, "경리"))
+    }
+
+    #[test]
+    fn payload_names_rows_by_image_hash_and_images_read_back() {
+        let complex = ComplexId::from_uuid(uuid::Uuid::nil());
+        let c = change(&complex.to_string());
+        let e = encode(complex, Timestamp::from_micros(0), &c);
+        let image = c.rows[0].image();
+        let hash = Sha256Hash::of(image.as_bytes()).to_hex();
+        assert!(e.payload.starts_with("{\"v\":2,"), "{}", e.payload);
+        assert!(e.payload.contains(&hash), "{}", e.payload);
+        assert!(
+            !e.payload.contains("관리사무소장"),
+            "images stay out of the leaf"
+        );
+        assert!(e.payload.ends_with(",null]]}"), "a deletion is a null hash");
+        assert_eq!(e.images, format!("[{image},null]"));
+        let rows = recorded_rows(&e.payload, Some(&e.images)).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].table, "positions");
+        assert_eq!(rows[0].image.as_deref(), Some(image.as_str()));
+        assert_eq!(rows[1].image, None);
+    }
+
+    #[test]
+    fn altered_or_missing_images_are_refused() {
+        let complex = ComplexId::from_uuid(uuid::Uuid::nil());
+        let e = encode(
+            complex,
+            Timestamp::from_micros(0),
+            &change(&complex.to_string()),
+        );
+        let forged = e.images.replace("관리사무소장", "관리소장");
+        assert_eq!(
+            recorded_rows(&e.payload, Some(&forged)),
+            Err(RowsError::ImagesAltered)
+        );
+        assert_eq!(
+            recorded_rows(&e.payload, Some("[null,null]")),
+            Err(RowsError::ImagesAltered)
+        );
+        assert_eq!(
+            recorded_rows(&e.payload, Some("[]")),
+            Err(RowsError::ImagesAltered)
+        );
+        assert_eq!(
+            recorded_rows(&e.payload, None),
+            Err(RowsError::ImagesMissing)
+        );
+        assert!(matches!(
+            recorded_rows("{\"v\":9,\"rows\":[]}", None),
+            Err(RowsError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn version_1_payloads_carry_their_images() {
+        let payload = "{\"v\":1,\"complex\":\"c\",\"rows\":[[\"positions\",\"c/p1\",{\"id\":\"p1\"}],[\"positions\",\"c/p2\",null]]}";
+        let rows = recorded_rows(payload, None).unwrap();
+        assert_eq!(rows[0].image.as_deref(), Some("{\"id\":\"p1\"}"));
+        assert_eq!(rows[1].image, None);
+    }
 }

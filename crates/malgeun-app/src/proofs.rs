@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::App;
 use crate::error::AppError;
+use crate::events::RowsError;
 use crate::member::Member;
 
 /// The latest checkpoint of a complex's log.
@@ -36,6 +37,13 @@ pub struct EntryView {
     pub payload: String,
     /// Leaf hash, base64.
     pub leaf_hash: String,
+    /// The row images kept beside the entry, in the payload's row order: each the exact text
+    /// whose SHA-256 (hex) the payload names, `null` for a deletion. Absent for version 1
+    /// payloads, which carry their images inline, and when the kept images no longer match.
+    pub images: Option<Vec<Option<String>>>,
+    /// Whether the images kept beside the entry still hash to what its payload names (absent for
+    /// version 1 payloads).
+    pub images_intact: Option<bool>,
 }
 
 /// An inclusion proof.
@@ -98,11 +106,22 @@ impl App {
             .await?
             .ok_or_else(|| AppError::not_found("entry_not_found", "원장 항목", "ledger entry"))?;
         let leaf = Hash::from_slice(&e.leaf_hash).map_err(AppError::internal)?;
+        let (images, images_intact) =
+            match crate::events::recorded_rows(&e.payload, e.images.as_deref()) {
+                Ok(rows) if e.images.is_some() => (
+                    Some(rows.into_iter().map(|r| r.image).collect()),
+                    Some(true),
+                ),
+                Ok(_) | Err(RowsError::Malformed(_)) => (None, None),
+                Err(RowsError::ImagesAltered | RowsError::ImagesMissing) => (None, Some(false)),
+            };
         Ok(EntryView {
             index: e.idx,
             event: e.event,
             payload: e.payload,
             leaf_hash: leaf.to_base64(),
+            images,
+            images_intact,
         })
     }
 

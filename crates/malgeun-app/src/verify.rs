@@ -48,12 +48,24 @@ impl VerifyReport {
     }
 }
 
+/// What verification reads of a payload: its version, complex and rows. In version 1 a row's
+/// third element is its image (or `null`), in version 2 the SHA-256 of its image in hex (or
+/// `null`).
 #[derive(Deserialize)]
 struct PayloadRows<'a> {
+    v: u32,
     #[serde(borrow)]
     complex: Cow<'a, str>,
     #[serde(borrow)]
     rows: Vec<(Cow<'a, str>, Cow<'a, str>, &'a RawValue)>,
+}
+
+/// What a verification checks beyond the default.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct VerifyOptions {
+    /// Also re-hash every row image stored beside the entries and compare it with the hash its
+    /// entry's payload names (the default checks only each row's last image, against the row).
+    pub images: bool,
 }
 
 /// The last image the ledger holds for a row: the entry index and the [`digest`] of the image
@@ -70,32 +82,12 @@ type RecordMap = HashMap<Box<[u8]>, Recorded, foldhash::fast::RandomState>;
 
 const MAX_PROBLEMS: usize = 200;
 
-/// The digest by which a recorded image and a re-rendered row are compared. Both sides are hashed
-/// in this same run, so any collision-resistant hash proves equality: SHA-256 where the CPU has
-/// SHA instructions (about twice BLAKE3's speed on images of a few hundred bytes), else BLAKE3
-/// (several times faster than SHA-256 in software).
+/// The digest by which a recorded image and a re-rendered row are compared: SHA-256, the hash
+/// payloads of version 2 name images by (a version 1 payload's inline images are hashed the same
+/// way here).
 fn digest(bytes: &[u8]) -> [u8; 32] {
-    if sha_instructions() {
-        use sha2::Digest;
-        sha2::Sha256::digest(bytes).into()
-    } else {
-        *blake3::hash(bytes).as_bytes()
-    }
-}
-
-fn sha_instructions() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        std::arch::is_x86_feature_detected!("sha")
-    }
-    #[cfg(target_arch = "aarch64")]
-    {
-        std::arch::is_aarch64_feature_detected!("sha2")
-    }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        false
-    }
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes).into()
 }
 
 fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
@@ -119,11 +111,14 @@ struct LedgerPart {
     /// The first payload that does not parse.
     malformed: Option<String>,
     key: Vec<u8>,
+    /// Whether to check the row images stored beside the entries.
+    check_images: bool,
 }
 
 impl LedgerPart {
-    fn new(cid: &str) -> Self {
+    fn new(cid: &str, check_images: bool) -> Self {
         Self {
+            check_images,
             cid: cid.to_owned(),
             hasher: LeafHasher::new(),
             leaves: Vec::new(),
@@ -140,11 +135,12 @@ impl LedgerPart {
         }
     }
 
-    /// One entry, met newest first: recompute its leaf, and remember the image of every row it
-    /// wrote unless a later entry of this part already gave that row's last image.
-    fn entry(&mut self, idx: i64, stored: &[u8], payload: &str) {
-        let leaf = self.hasher.update(payload.as_bytes()).finish_reset();
-        if Hash::from_slice(stored).ok() != Some(leaf) {
+    /// One entry, met newest first: recompute its leaf, and remember the image hash of every row
+    /// it wrote unless a later entry of this part already gave that row's last image.
+    fn entry(&mut self, e: ledger::Scanned<'_>) {
+        let idx = e.idx;
+        let leaf = self.hasher.update(e.payload.as_bytes()).finish_reset();
+        if Hash::from_slice(e.leaf_hash).ok() != Some(leaf) {
             self.problem(
                 idx,
                 "entry_edited",
@@ -154,38 +150,99 @@ impl LedgerPart {
             );
         }
         self.leaves.push((idx, leaf));
-        match serde_json::from_str::<PayloadRows<'_>>(payload) {
-            Ok(p) => {
-                if p.complex != self.cid {
-                    self.problem(
-                        idx,
-                        "entry_foreign",
-                        format!("ledger entry #{idx} belongs to complex {}", p.complex),
-                    );
-                }
-                for (table, key, image) in p.rows {
-                    let Some(t) = tables::LEDGERED.iter().position(|t| t.name == table) else {
-                        self.problem(
-                            idx,
-                            "entry_unknown_table",
-                            format!("ledger entry #{idx} names table `{table}`"),
-                        );
-                        continue;
-                    };
-                    self.key.clear();
-                    self.key.push(table_byte(t));
-                    self.key.extend_from_slice(key.as_bytes());
-                    if !self.recorded.contains_key(self.key.as_slice()) {
-                        let image = (image.get() != "null").then(|| digest(image.get().as_bytes()));
-                        self.recorded
-                            .insert(self.key.as_slice().into(), Recorded { idx, image });
+        let p = match serde_json::from_str::<PayloadRows<'_>>(e.payload) {
+            Ok(p) => p,
+            Err(err) => {
+                // Met newest first: the last one kept is the earliest.
+                self.malformed = Some(format!("ledger entry #{idx} payload does not parse: {err}"));
+                return;
+            }
+        };
+        if p.complex != self.cid {
+            self.problem(
+                idx,
+                "entry_foreign",
+                format!("ledger entry #{idx} belongs to complex {}", p.complex),
+            );
+        }
+        if !matches!(p.v, 1 | 2) {
+            self.problem(
+                idx,
+                "entry_version",
+                format!("ledger entry #{idx} has payload version {}, unknown", p.v),
+            );
+            return;
+        }
+        let mut hashes = Vec::new();
+        for (table, key, third) in &p.rows {
+            let image = match (p.v, third.get()) {
+                (_, "null") => None,
+                (1, image) => Some(digest(image.as_bytes())),
+                (_, quoted) => {
+                    match quoted
+                        .strip_prefix('"')
+                        .and_then(|h| h.strip_suffix('"'))
+                        .and_then(Sha256Hash::from_hex)
+                    {
+                        Some(h) => Some(h.0),
+                        None => {
+                            self.malformed = Some(format!(
+                                "ledger entry #{idx} names row {table} {key} by `{quoted}`, not a SHA-256"
+                            ));
+                            return;
+                        }
                     }
                 }
+            };
+            if self.check_images {
+                hashes.push(image);
             }
-            Err(e) => {
-                // Met newest first: the last one kept is the earliest.
-                self.malformed = Some(format!("ledger entry #{idx} payload does not parse: {e}"));
+            let Some(t) = tables::LEDGERED.iter().position(|t| t.name == table) else {
+                self.problem(
+                    idx,
+                    "entry_unknown_table",
+                    format!("ledger entry #{idx} names table `{table}`"),
+                );
+                continue;
+            };
+            self.key.clear();
+            self.key.push(table_byte(t));
+            self.key.extend_from_slice(key.as_bytes());
+            if !self.recorded.contains_key(self.key.as_slice()) {
+                self.recorded
+                    .insert(self.key.as_slice().into(), Recorded { idx, image });
             }
+        }
+        if self.check_images && p.v == 2 {
+            self.images(idx, e.images, &hashes);
+        }
+    }
+
+    /// Checks the row images stored beside an entry against the hashes its payload names.
+    fn images(&mut self, idx: i64, images: Option<&str>, hashes: &[Option<[u8; 32]>]) {
+        let Some(images) = images else {
+            self.problem(
+                idx,
+                "entry_images_missing",
+                format!("the row images of ledger entry #{idx} are missing (deleted)"),
+            );
+            return;
+        };
+        let matches = serde_json::from_str::<Vec<&RawValue>>(images).is_ok_and(|images| {
+            images.len() == hashes.len()
+                && images.iter().zip(hashes).all(|(image, hash)| match hash {
+                    None => image.get() == "null",
+                    Some(h) => digest(image.get().as_bytes()) == *h,
+                })
+        });
+        if !matches {
+            self.problem(
+                idx,
+                "entry_images_altered",
+                format!(
+                    "the row images stored beside ledger entry #{idx} do not match the hashes it names (edited)"
+                ),
+            );
         }
     }
 }
@@ -221,12 +278,10 @@ async fn scan_ledger(
     conn: malgeun_store::db::Conn<'_>,
     cid: &str,
     range: std::ops::RangeInclusive<i64>,
+    options: VerifyOptions,
 ) -> Result<LedgerPart, AppError> {
-    let mut part = LedgerPart::new(cid);
-    ledger::scan_entries_in(conn, cid, range, true, |idx, stored, payload| {
-        part.entry(idx, stored, payload);
-    })
-    .await?;
+    let mut part = LedgerPart::new(cid, options.images);
+    ledger::scan_entries_in(conn, cid, range, true, options.images, |e| part.entry(e)).await?;
     part.leaves.reverse();
     part.problems.reverse();
     Ok(part)
@@ -332,6 +387,14 @@ fn joined<T>(r: Result<Result<T, AppError>, tokio::task::JoinError>) -> Result<T
 impl App {
     /// Verifies every complex with a log.
     pub async fn verify_all(&self) -> Result<Vec<VerifyReport>, AppError> {
+        self.verify_all_with(VerifyOptions::default()).await
+    }
+
+    /// Verifies every complex with a log, with extra checks.
+    pub async fn verify_all_with(
+        &self,
+        options: VerifyOptions,
+    ) -> Result<Vec<VerifyReport>, AppError> {
         let ids = {
             let mut r = self.db().reader().await?;
             ledger::complexes_with_logs(r.conn()).await?
@@ -339,7 +402,7 @@ impl App {
         let mut out = Vec::with_capacity(ids.len());
         for id in ids {
             let complex: ComplexId = crate::member::parse_id(&id)?;
-            out.push(self.verify_complex(complex).await?);
+            out.push(self.verify_complex_with(complex, options).await?);
         }
         Ok(out)
     }
@@ -349,6 +412,7 @@ impl App {
     async fn scan_complex(
         &self,
         cid: &str,
+        options: VerifyOptions,
     ) -> Result<(Head, Vec<LedgerPart>, TableScan), AppError> {
         let (mut readers, head) = snapshot_readers(self, cid, 3).await?;
         let head = head.ok_or_else(crate::member::complex_not_found)?;
@@ -357,16 +421,17 @@ impl App {
         match readers.len() {
             1 if !sqlite => {
                 let mut r = readers.pop().expect("one reader");
-                let part = scan_ledger(r.conn(), cid, i64::MIN..=i64::MAX).await?;
+                let part = scan_ledger(r.conn(), cid, i64::MIN..=i64::MAX, options).await?;
                 let rows = scan_tables(r.conn(), cid).await?;
                 r.end_read()?;
                 Ok((head, vec![part], rows))
             }
             1 => {
                 let r = readers.pop().expect("one reader");
-                let both = on_thread(r, cid.to_owned(), |mut conn, cid| {
+                let both = on_thread(r, cid.to_owned(), move |mut conn, cid| {
                     Box::pin(async move {
-                        let part = scan_ledger(conn.reborrow(), cid, i64::MIN..=i64::MAX).await?;
+                        let part =
+                            scan_ledger(conn.reborrow(), cid, i64::MIN..=i64::MAX, options).await?;
                         let rows = scan_tables(conn, cid).await?;
                         Ok((part, rows))
                     })
@@ -388,12 +453,17 @@ impl App {
                     readers.next().expect("reader"),
                     cid.to_owned(),
                     move |conn, cid| {
-                        Box::pin(scan_ledger(conn, cid, i64::MIN..=mid.saturating_sub(1)))
+                        Box::pin(scan_ledger(
+                            conn,
+                            cid,
+                            i64::MIN..=mid.saturating_sub(1),
+                            options,
+                        ))
                     },
                 );
                 let second = readers.next().map(|r| {
                     on_thread(r, cid.to_owned(), move |conn, cid| {
-                        Box::pin(scan_ledger(conn, cid, mid..=i64::MAX))
+                        Box::pin(scan_ledger(conn, cid, mid..=i64::MAX, options))
                     })
                 });
                 let mut parts = vec![joined(first.await)?];
@@ -408,9 +478,19 @@ impl App {
 
     /// Verifies one complex.
     pub async fn verify_complex(&self, complex: ComplexId) -> Result<VerifyReport, AppError> {
+        self.verify_complex_with(complex, VerifyOptions::default())
+            .await
+    }
+
+    /// Verifies one complex, with extra checks.
+    pub async fn verify_complex_with(
+        &self,
+        complex: ComplexId,
+        options: VerifyOptions,
+    ) -> Result<VerifyReport, AppError> {
         let cid = complex.to_string();
         let mut problems = Vec::new();
-        let (head, parts, table_rows) = self.scan_complex(&cid).await?;
+        let (head, parts, table_rows) = self.scan_complex(&cid, options).await?;
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
         let mut frontier = Frontier::new();
@@ -629,13 +709,12 @@ impl App {
         let entry = ledger::entry(r.conn(), cid, u64::try_from(idx).ok()?)
             .await
             .ok()??;
-        let payload: serde_json::Value = serde_json::from_str(&entry.payload).ok()?;
-        let recorded = payload["rows"]
-            .as_array()?
-            .iter()
-            .find(|r| r[0] == table && r[1] == key)?
-            .get(2)?
-            .clone();
+        let rows = crate::events::recorded_rows(&entry.payload, entry.images.as_deref()).ok()?;
+        let image = rows
+            .into_iter()
+            .find(|r| r.table == table && r.key == key)?
+            .image?;
+        let recorded: serde_json::Value = serde_json::from_str(&image).ok()?;
         let spec = tables::by_name(table)?;
         let mut current = None;
         rows::scan(r.conn(), spec, cid, |row, _| {

@@ -38,6 +38,9 @@ pub struct NewEntry<'a> {
     pub at: i64,
     /// The canonical payload: the leaf is `SHA-256(0x00 || payload)`.
     pub payload: &'a str,
+    /// The row images the payload names by hash (a JSON array in the payload's row order),
+    /// stored beside the entry; `None` for formats that carry them inside the payload.
+    pub images: Option<&'a str>,
 }
 
 db_row! {
@@ -56,7 +59,21 @@ db_row! {
         pub payload: String,
         /// Stored leaf hash (32 bytes).
         pub leaf_hash: Vec<u8>,
+        /// The row images stored beside the entry (payload version 2 on), unchecked.
+        pub images: Option<String>,
     }
+}
+
+/// The columns of [`Entry`], for `ledger_entries e LEFT JOIN ledger_images i`.
+macro_rules! entry_select {
+    ($($rest:literal),*) => {
+        concat!(
+            "SELECT e.idx, e.event, e.subject, e.at, e.payload, e.leaf_hash, i.images \
+             FROM ledger_entries e LEFT JOIN ledger_images i \
+             ON i.complex_id = e.complex_id AND i.idx = e.idx ",
+            $($rest),*
+        )
+    };
 }
 
 fn to_i64(n: u64) -> Result<i64, StoreError> {
@@ -135,6 +152,15 @@ pub async fn append(
         entry.at,
         entry.payload
     )?;
+    if let Some(images) = entry.images {
+        exec!(
+            tx.conn(),
+            "INSERT INTO ledger_images (complex_id, idx, images) VALUES ($1, $2, $3)",
+            complex_id,
+            to_i64(idx)?,
+            images
+        )?;
+    }
     for (node, hash) in head.frontier.append(leaf) {
         exec!(
             tx.conn(),
@@ -213,7 +239,7 @@ pub async fn entry(
         conn,
         Entry,
         fetch_optional,
-        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries WHERE complex_id = $1 AND idx = $2",
+        entry_select!("WHERE e.complex_id = $1 AND e.idx = $2"),
         complex_id,
         to_i64(idx)?
     )
@@ -229,8 +255,7 @@ pub async fn entries_for_subject(
         conn,
         Entry,
         fetch_all,
-        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries \
-         WHERE complex_id = $1 AND subject = $2 ORDER BY idx",
+        entry_select!("WHERE e.complex_id = $1 AND e.subject = $2 ORDER BY e.idx"),
         complex_id,
         subject
     )
@@ -247,69 +272,89 @@ pub async fn entries_range(
         conn,
         Entry,
         fetch_all,
-        "SELECT idx, event, subject, at, payload, leaf_hash FROM ledger_entries \
-         WHERE complex_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3",
+        entry_select!("WHERE e.complex_id = $1 AND e.idx >= $2 ORDER BY e.idx LIMIT $3"),
         complex_id,
         to_i64(from)?,
         i64::from(limit)
     )
 }
 
-/// Streams every entry of a complex in index order: `(idx, stored leaf hash, payload)`.
+/// One entry as a scan meets it.
+#[derive(Clone, Copy, Debug)]
+pub struct Scanned<'a> {
+    /// Leaf index.
+    pub idx: i64,
+    /// The stored leaf hash.
+    pub leaf_hash: &'a [u8],
+    /// The canonical payload.
+    pub payload: &'a str,
+    /// The row images stored beside it, when the scan asked for them and there are any.
+    pub images: Option<&'a str>,
+}
+
+/// Streams every entry of a complex in index order.
 pub async fn scan_entries<F>(conn: Conn<'_>, complex_id: &str, each: F) -> Result<(), StoreError>
 where
-    F: FnMut(i64, &[u8], &str),
+    F: FnMut(Scanned<'_>),
 {
-    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, false, each).await
+    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, false, false, each).await
 }
 
 /// Streams the entries of a complex whose index lies in `range`, in index order or, with
 /// `newest_first`, in reverse (so that verification can read parts of one log side by side, and
-/// meet each row's last image before its older ones).
+/// meet each row's last image before its older ones); `with_images` also reads the row images
+/// stored beside each entry.
 pub async fn scan_entries_in<F>(
     conn: Conn<'_>,
     complex_id: &str,
     range: std::ops::RangeInclusive<i64>,
     newest_first: bool,
+    with_images: bool,
     mut each: F,
 ) -> Result<(), StoreError>
 where
-    F: FnMut(i64, &[u8], &str),
+    F: FnMut(Scanned<'_>),
 {
-    const ASC: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
-         WHERE complex_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx";
-    const DESC: &str = "SELECT idx, leaf_hash, payload FROM ledger_entries \
-         WHERE complex_id = $1 AND idx >= $2 AND idx <= $3 ORDER BY idx DESC";
-    let sql = if newest_first { DESC } else { ASC };
+    const PLAIN: &str = "SELECT e.idx, e.leaf_hash, e.payload, CAST(NULL AS TEXT) FROM ledger_entries e \
+         WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3";
+    const IMAGES: &str = "SELECT e.idx, e.leaf_hash, e.payload, i.images FROM ledger_entries e \
+         LEFT JOIN ledger_images i ON i.complex_id = e.complex_id AND i.idx = e.idx \
+         WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3";
+    let sql = format!(
+        "{} ORDER BY e.idx{}",
+        if with_images { IMAGES } else { PLAIN },
+        if newest_first { " DESC" } else { "" }
+    );
     let (from, to) = range.into_inner();
     match conn {
         Conn::Sqlite(c) => {
-            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(sql))?;
+            let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
             let mut rows = st.query(rusqlite::params![complex_id, from, to])?;
             while let Some(r) = rows.next()? {
                 let corrupt = |e: rusqlite::types::FromSqlError| {
                     StoreError::Corrupt(format!("ledger entry column: {e}"))
                 };
-                let payload = r.get_ref(2)?.as_str().map_err(corrupt)?;
-                each(
-                    r.get(0)?,
-                    r.get_ref(1)?.as_blob().map_err(corrupt)?,
-                    payload,
-                );
+                each(Scanned {
+                    idx: r.get(0)?,
+                    leaf_hash: r.get_ref(1)?.as_blob().map_err(corrupt)?,
+                    payload: r.get_ref(2)?.as_str().map_err(corrupt)?,
+                    images: r.get_ref(3)?.as_str_or_null().map_err(corrupt)?,
+                });
             }
         }
         Conn::Pg(c) => {
-            let mut rows = sqlx::query(sql)
+            let mut rows = sqlx::query(&sql)
                 .bind(complex_id)
                 .bind(from)
                 .bind(to)
                 .fetch(&mut *c);
             while let Some(r) = rows.try_next().await? {
-                each(
-                    r.try_get(0)?,
-                    r.try_get::<&[u8], _>(1)?,
-                    r.try_get::<&str, _>(2)?,
-                );
+                each(Scanned {
+                    idx: r.try_get(0)?,
+                    leaf_hash: r.try_get::<&[u8], _>(1)?,
+                    payload: r.try_get::<&str, _>(2)?,
+                    images: r.try_get::<Option<&str>, _>(3)?,
+                });
             }
         }
     }

@@ -585,7 +585,7 @@ pub fn document() -> Value {
                     }),
                 )}})),
                 "Checkpoint": obj(&["note", "size", "root", "verifier_key"], json!({"note": s("string"), "size": s("integer"), "root": s("string"), "verifier_key": s("string")})),
-                "Entry": obj(&["index", "event", "payload", "leaf_hash"], json!({"index": s("integer"), "event": s("string"), "payload": s("string"), "leaf_hash": s("string")})),
+                "Entry": obj(&["index", "event", "payload", "leaf_hash"], json!({"index": s("integer"), "event": s("string"), "payload": s("string"), "leaf_hash": s("string"), "images": {"type": ["array", "null"], "items": {"type": ["string", "null"]}}, "images_intact": {"type": ["boolean", "null"]}})),
                 "Inclusion": obj(&["index", "size", "leaf_hash", "proof", "root"], json!({"index": s("integer"), "size": s("integer"), "leaf_hash": s("string"), "proof": str_array, "root": s("string")})),
                 "Consistency": obj(&["old_size", "new_size", "proof"], json!({"old_size": s("integer"), "new_size": s("integer"), "proof": str_array, "old_root": s("string"), "new_root": s("string")})),
             },

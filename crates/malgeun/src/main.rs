@@ -53,6 +53,9 @@ enum Command {
         /// Only this complex.
         #[arg(long)]
         complex: Option<String>,
+        /// Also re-hash the row images kept beside every entry (reads the whole history).
+        #[arg(long)]
+        images: bool,
     },
     /// Searches a complex's documents as a person would (only what they may open).
     Search {
@@ -219,18 +222,22 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 serve(app, addr, &cfg).await?;
             }
         }
-        Command::Verify { complex } => {
+        Command::Verify { complex, images } => {
             let app = malgeun::open(&cfg).await?;
+            let options = malgeun_app::verify::VerifyOptions { images };
             let reports = match complex {
                 Some(c) => {
                     let id: ComplexId = c.parse().context("--complex must be a complex id")?;
                     vec![
-                        app.verify_complex(id)
+                        app.verify_complex_with(id, options)
                             .await
                             .map_err(|e| anyhow::anyhow!("{e}"))?,
                     ]
                 }
-                None => app.verify_all().await.map_err(|e| anyhow::anyhow!("{e}"))?,
+                None => app
+                    .verify_all_with(options)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
             };
             let mut failed = false;
             for r in &reports {

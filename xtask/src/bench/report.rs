@@ -317,10 +317,11 @@ impl Report {
             );
             let _ = writeln!(
                 out,
-                "  ledger       built in {:.1} s ({:.0} events/s, not timed), avg payload {} B, database {:.0} MiB",
+                "  ledger       built in {:.1} s ({:.0} events/s, not timed), avg payload {} B + row images beside {} B, database {:.0} MiB",
                 v.build_secs,
                 v.build_entries_per_sec,
                 v.avg_payload_bytes,
+                v.avg_images_bytes,
                 mib(v.db_bytes)
             );
         }

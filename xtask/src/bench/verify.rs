@@ -45,8 +45,10 @@ pub struct VerifyBenchReport {
     pub build_secs: f64,
     /// Events written per second while building.
     pub build_entries_per_sec: f64,
-    /// Average payload size of the generated events, in bytes.
+    /// Average payload size of the generated events (what a leaf hashes), in bytes.
     pub avg_payload_bytes: u64,
+    /// Average size of the row images stored beside each entry, in bytes.
+    pub avg_images_bytes: u64,
     /// Seconds `verify_complex` took.
     pub verify_secs: f64,
     /// Entries verified per second.
@@ -98,7 +100,8 @@ async fn run_on(
         opts.batch
     );
     let started = Instant::now();
-    let (written, avg_payload_bytes) = build_ledger(app, &office, entries, opts.batch).await?;
+    let (written, (avg_payload_bytes, avg_images_bytes)) =
+        build_ledger(app, &office, entries, opts.batch).await?;
     let build_secs = started.elapsed().as_secs_f64();
     println!(
         "build: {written} events in {build_secs:.1} s ({:.0} events/s)",
@@ -146,6 +149,7 @@ async fn run_on(
         build_secs,
         build_entries_per_sec: written as f64 / build_secs,
         avg_payload_bytes,
+        avg_images_bytes,
         verify_secs,
         entries_per_sec: v.entries as f64 / verify_secs,
         rows_per_sec: v.rows as f64 / verify_secs,
@@ -157,18 +161,18 @@ async fn run_on(
 }
 
 /// Appends document events until the complex's ledger holds `entries` entries (its setup events
-/// count); returns the events written and their average payload size in bytes.
+/// count); returns the events written and their average payload and images sizes in bytes.
 async fn build_ledger(
     app: &App,
     office: &Office,
     entries: u64,
     batch: u64,
-) -> anyhow::Result<(u64, u64)> {
+) -> anyhow::Result<(u64, (u64, u64))> {
     let cid = office.complex.to_string();
     let signer = app.keys().signer(office.complex);
     let mut events = Events::new(office);
     let mut written = 0u64;
-    let (mut payload_bytes, mut sampled) = (0u64, 0u64);
+    let (mut payload_bytes, mut images_bytes, mut sampled) = (0u64, 0u64, 0u64);
     let mut next_report = entries / 10;
     loop {
         let mut tx = app.db().begin().await?;
@@ -182,7 +186,9 @@ async fn build_ledger(
         for _ in 0..n {
             let (at, change) = events.next();
             if events.seq.is_multiple_of(PAYLOAD_SAMPLE) {
-                payload_bytes += encoded_len(&change);
+                let (payload, images) = encoded_len(&change);
+                payload_bytes += payload;
+                images_bytes += images;
                 sampled += 1;
             }
             record(&mut tx, office.complex, &mut head, &signer, at, change).await?;
@@ -194,20 +200,21 @@ async fn build_ledger(
             next_report += entries / 10;
         }
     }
-    Ok((written, payload_bytes / sampled.max(1)))
+    let n = sampled.max(1);
+    Ok((written, (payload_bytes / n, images_bytes / n)))
 }
 
 /// Every how many events the payload size is sampled for the report.
 const PAYLOAD_SAMPLE: u64 = 100;
 
-/// The payload size of a change as `events::encode` writes it (for the report only).
-fn encoded_len(change: &Change) -> u64 {
+/// The payload and images sizes of a change as `events::encode` writes them (for the report only).
+fn encoded_len(change: &Change) -> (u64, u64) {
     let encoded = malgeun_app::events::encode(
         ComplexId::from_uuid(uuid::Uuid::nil()),
         Timestamp::from_micros(0),
         change,
     );
-    encoded.len() as u64
+    (encoded.payload.len() as u64, encoded.images.len() as u64)
 }
 
 /// Korean titles of the kind an apartment office drafts.

@@ -49,6 +49,13 @@ pub(super) async fn page(
                     event: e.event,
                     leaf_matches: leaf_hash(e.payload.as_bytes()) == leaf,
                     payload: e.payload,
+                    images: e
+                        .images
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|i| i.unwrap_or_else(|| "(삭제)".to_owned()))
+                        .collect(),
+                    images_intact: e.images_intact,
                     leaf_hash: inc.leaf_hash,
                     included: verify_inclusion(&leaf, index, cp.size, &proof, &root).is_ok(),
                     proof: inc.proof,

@@ -396,6 +396,8 @@ fn ledger_page() {
             payload: "{\"event\":\"document.approve\"}".to_owned(),
             leaf_hash: "bGVhZg==".to_owned(),
             leaf_matches: true,
+            images: vec!["{\"id\":\"d1\",\"status\":\"registered\"}".to_owned()],
+            images_intact: Some(true),
             proof: vec!["cHJvb2Yx".to_owned(), "cHJvb2Yy".to_owned()],
             included: false,
             proof_json: format!("/api/v1/complexes/{C}/ledger/inclusion?index=1&size=3"),

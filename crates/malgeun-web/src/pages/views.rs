@@ -612,6 +612,10 @@ pub struct LedgerEntryShow {
     pub leaf_hash: String,
     /// The leaf hash recomputed from the payload matches.
     pub leaf_matches: bool,
+    /// The row images kept beside the entry, when they still match the hashes the payload names.
+    pub images: Vec<String>,
+    /// Whether the kept images match (`None` for version 1 payloads, which hold them inline).
+    pub images_intact: Option<bool>,
     /// Proof hashes, base64.
     pub proof: Vec<String>,
     /// The proof leads to the checkpoint's root.

@@ -245,19 +245,28 @@ async fn expense_through_rejection_and_resubmission(env: &Env) {
     );
     let checkpoint = manager.get("ledger/checkpoint").await.expect(200);
     let size = checkpoint["size"].as_u64().unwrap();
-    let last = history.as_array().unwrap().last().unwrap()["ledger_index"]
-        .as_u64()
-        .unwrap();
-    let entry = manager
-        .get(&format!("ledger/entries/{last}"))
-        .await
-        .expect(200);
+    let entry = manager.last_entry_of(&doc).await;
+    let last = entry["index"].as_u64().unwrap();
     assert_eq!(entry["event"], "document.approve");
+    // The payload names each row by the SHA-256 of its image; the images are kept beside it.
+    assert_eq!(entry["images_intact"], true, "{entry}");
+    let payload: serde_json::Value =
+        serde_json::from_str(entry["payload"].as_str().unwrap()).unwrap();
+    assert_eq!(payload["v"], 2);
+    let named = payload["rows"].as_array().unwrap();
+    let images = entry["images"].as_array().unwrap();
+    assert_eq!(named.len(), images.len());
+    for (row, image) in named.iter().zip(images) {
+        let image = image.as_str().unwrap();
+        assert_eq!(
+            row[2].as_str().unwrap(),
+            malgeun_domain::content::Sha256Hash::of(image.as_bytes()).to_hex()
+        );
+    }
     assert!(
-        entry["payload"]
-            .as_str()
-            .unwrap()
-            .contains("\"registration_number\":\"")
+        images
+            .iter()
+            .any(|i| i.as_str().unwrap().contains("\"registration_number\":\""))
     );
     let proof = manager
         .get(&format!("ledger/inclusion?index={last}&size={size}"))

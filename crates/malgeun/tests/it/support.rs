@@ -306,6 +306,20 @@ impl Client {
         self.call(Method::GET, path, None).await
     }
 
+    /// The ledger entry of a document's last change, as the API serves it.
+    pub async fn last_entry_of(&self, doc: &str) -> Value {
+        let history = self
+            .get(&format!("documents/{doc}/history"))
+            .await
+            .expect(200);
+        let last = history.as_array().unwrap().last().unwrap()["ledger_index"]
+            .as_u64()
+            .unwrap();
+        self.get(&format!("ledger/entries/{last}"))
+            .await
+            .expect(200)
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Res {
         self.call(Method::POST, path, Some(body)).await
     }

@@ -1,7 +1,8 @@
 //! Tamper evidence: `malgeun verify` exits 0 on untouched data and non-zero, naming the problem,
 //! after a document row is edited, an approval row deleted, an attachment file changed by one
 //! byte, a ledger row deleted or edited, a row inserted behind the service's back, or a row made
-//! to point to another entry.
+//! to point to another entry; and `malgeun verify --images` after the row images kept beside the
+//! ledger are edited or deleted.
 
 use std::process::Command;
 
@@ -11,8 +12,16 @@ use crate::support::{Engine, Env, expense_form, raw_sql};
 
 /// Runs the real `malgeun verify` against the environment's database and files.
 fn verify(env: &Env) -> (bool, String) {
+    verify_with(env, &[])
+}
+
+/// Runs `malgeun verify` with extra arguments.
+fn verify_with(env: &Env, args: &[&str]) -> (bool, String) {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_malgeun"));
-    cmd.arg("--data-dir").arg(env.data_dir()).arg("verify");
+    cmd.arg("--data-dir")
+        .arg(env.data_dir())
+        .arg("verify")
+        .args(args);
     cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
     cmd.env("MALGEUN_LOG", "error");
     if let Some(url) = &env.cfg.database_url {
@@ -164,6 +173,52 @@ async fn tamper_case(engine: Engine, case: &str) {
             );
             &["entry_edited", "#4", "ledger_root_mismatch"]
         }
+        "edit_row_image" => {
+            // The history copies beside the ledger: the default run proves the current rows
+            // against their last recorded hashes; `--images` proves every kept copy.
+            let n = raw_sql(
+                &env,
+                &format!(
+                    "UPDATE ledger_images SET images = \
+                     replace(images, '\"decision\":\"approve\"', '\"decision\":\"reject\"') \
+                     WHERE complex_id = '{}' AND images LIKE '%\"decision\":\"approve\"%'",
+                    env.complex
+                ),
+            )
+            .await;
+            assert_eq!(n, 2, "the two approvals' images");
+            let (ok, out) = verify(&env);
+            assert!(ok, "the current rows still match their last hashes:\n{out}");
+            let (ok, out) = verify_with(&env, &["--images"]);
+            assert!(
+                !ok,
+                "verify --images must fail after editing kept images:\n{out}"
+            );
+            assert!(out.contains("entry_images_altered"), "{out}");
+            // The document's last entry is the final approval, which wrote an approval row.
+            let entry = env.login("manager").await.last_entry_of(&doc).await;
+            assert_eq!(entry["images_intact"], false, "{entry}");
+            assert!(entry["images"].is_null(), "{entry}");
+            return;
+        }
+        "delete_row_images" => {
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!(
+                        "DELETE FROM ledger_images WHERE complex_id = '{}' AND idx = 4",
+                        env.complex
+                    )
+                )
+                .await,
+                1
+            );
+            let (ok, out) = verify_with(&env, &["--images"]);
+            assert!(!ok, "verify --images must fail:\n{out}");
+            assert!(out.contains("entry_images_missing"), "{out}");
+            assert!(out.contains("#4"), "{out}");
+            return;
+        }
         other => panic!("unknown case {other}"),
     };
     let (ok, out) = verify(&env);
@@ -197,4 +252,6 @@ tamper_tests! {
     "insert_approval" => tamper_insert_approval_sqlite, tamper_insert_approval_postgres;
     "repoint_row" => tamper_repoint_row_sqlite, tamper_repoint_row_postgres;
     "edit_ledger_entry" => tamper_edit_ledger_entry_sqlite, tamper_edit_ledger_entry_postgres;
+    "edit_row_image" => tamper_edit_row_image_sqlite, tamper_edit_row_image_postgres;
+    "delete_row_images" => tamper_delete_row_images_sqlite, tamper_delete_row_images_postgres;
 }
