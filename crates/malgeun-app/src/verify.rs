@@ -76,9 +76,32 @@ struct Recorded {
     image: Option<[u8; 32]>,
 }
 
-/// Recorded rows by lookup key: the table's position in [`tables::LEDGERED`] as one byte, then
-/// the row's key text.
-type RecordMap = HashMap<Box<[u8]>, Recorded, foldhash::fast::RandomState>;
+/// Recorded rows by [`RowIds::id`].
+type RecordMap = HashMap<u128, Recorded, foldhash::fast::RandomState>;
+
+/// Names rows in the maps by a 128-bit hash of their table and key under this run's random seeds,
+/// so that a million rows need no key copies, allocations or long comparisons. Two rows sharing
+/// an id could only make verify compare one row with the other's recorded image hash, which
+/// always differs (an image holds its key): a collision could raise a false alarm but never hide
+/// a change, and at 128 bits with secret seeds it does not happen by chance.
+#[derive(Clone)]
+struct RowIds(
+    foldhash::quality::RandomState,
+    foldhash::quality::RandomState,
+);
+
+impl RowIds {
+    fn new() -> Self {
+        Self(Default::default(), Default::default())
+    }
+
+    fn id(&self, table: u8, key: &[u8]) -> u128 {
+        use std::hash::BuildHasher;
+        let a = self.0.hash_one((table, key));
+        let b = self.1.hash_one((table, key));
+        (u128::from(a) << 64) | u128::from(b)
+    }
+}
 
 const MAX_PROBLEMS: usize = 200;
 
@@ -108,15 +131,15 @@ struct LedgerPart {
     /// more).
     problems: Vec<(i64, &'static str, String)>,
     recorded: RecordMap,
+    ids: RowIds,
     /// The first payload that does not parse.
     malformed: Option<String>,
-    key: Vec<u8>,
     /// Whether to check the row images stored beside the entries.
     check_images: bool,
 }
 
 impl LedgerPart {
-    fn new(cid: &str, check_images: bool) -> Self {
+    fn new(cid: &str, ids: RowIds, check_images: bool) -> Self {
         Self {
             check_images,
             cid: cid.to_owned(),
@@ -124,8 +147,8 @@ impl LedgerPart {
             leaves: Vec::new(),
             problems: Vec::new(),
             recorded: RecordMap::default(),
+            ids,
             malformed: None,
-            key: Vec::new(),
         }
     }
 
@@ -205,13 +228,8 @@ impl LedgerPart {
                 );
                 continue;
             };
-            self.key.clear();
-            self.key.push(table_byte(t));
-            self.key.extend_from_slice(key.as_bytes());
-            if !self.recorded.contains_key(self.key.as_slice()) {
-                self.recorded
-                    .insert(self.key.as_slice().into(), Recorded { idx, image });
-            }
+            let id = self.ids.id(table_byte(t), key.as_bytes());
+            self.recorded.entry(id).or_insert(Recorded { idx, image });
         }
         if self.check_images && p.v == 2 {
             self.images(idx, e.images, &hashes);
@@ -251,25 +269,32 @@ fn table_byte(t: usize) -> u8 {
     u8::try_from(t).expect("fewer than 256 ledgered tables")
 }
 
-/// One row read from a ledgered table: where its lookup key lies in [`TableScan::keys`], its
-/// `ledger_index` and the BLAKE3 digest of its re-rendered image.
+/// One row read from a ledgered table: where its key lies in [`TableScan::keys`], its
+/// [`RowIds::id`], its `ledger_index` and the [`digest`] of its re-rendered image.
 struct Scanned {
     key: std::ops::Range<usize>,
+    id: u128,
     idx: i64,
     image: [u8; 32],
 }
 
-/// Every ledgered row of a complex, in table order then key order, re-rendered and hashed.
+/// Ledgered rows of a complex, in table order (rows in storage order), re-rendered and hashed.
 #[derive(Default)]
 struct TableScan {
     rows: Vec<Scanned>,
-    /// The rows' lookup keys (as in [`RecordMap`]), one after the other.
+    /// The rows' tables (as their position in [`tables::LEDGERED`]) and keys, one after the
+    /// other (only read to name a row in a problem).
     keys: Vec<u8>,
 }
 
 impl TableScan {
-    fn lookup_key(&self, row: &Scanned) -> &[u8] {
-        &self.keys[row.key.clone()]
+    /// The table name and key text of a row.
+    fn name(&self, row: &Scanned) -> (&'static str, String) {
+        let bytes = &self.keys[row.key.clone()];
+        (
+            tables::LEDGERED[usize::from(bytes[0])].name,
+            String::from_utf8_lossy(&bytes[1..]).into_owned(),
+        )
     }
 }
 
@@ -278,23 +303,48 @@ async fn scan_ledger(
     conn: malgeun_store::db::Conn<'_>,
     cid: &str,
     range: std::ops::RangeInclusive<i64>,
+    ids: RowIds,
     options: VerifyOptions,
 ) -> Result<LedgerPart, AppError> {
-    let mut part = LedgerPart::new(cid, options.images);
+    let mut part = LedgerPart::new(cid, ids, options.images);
     ledger::scan_entries_in(conn, cid, range, true, options.images, |e| part.entry(e)).await?;
     part.leaves.reverse();
     part.problems.reverse();
     Ok(part)
 }
 
-/// Reads and re-renders every ledgered row.
+/// Which ledgered tables a table scan reads: all, or one of two groups that split the usual
+/// volume about evenly (documents with attachments, versions with approvals).
+#[derive(Clone, Copy)]
+enum TableGroup {
+    All,
+    Even,
+    Odd,
+}
+
+impl TableGroup {
+    fn holds(self, t_index: usize) -> bool {
+        match self {
+            Self::All => true,
+            Self::Even => t_index % 2 == 0,
+            Self::Odd => t_index % 2 == 1,
+        }
+    }
+}
+
+/// Reads and re-renders the ledgered rows of a group of tables.
 async fn scan_tables(
     mut conn: malgeun_store::db::Conn<'_>,
     cid: &str,
+    group: TableGroup,
+    ids: RowIds,
 ) -> Result<TableScan, AppError> {
     let mut out = TableScan::default();
     let mut image = Vec::with_capacity(4096);
     for (t_index, table) in tables::LEDGERED.iter().enumerate() {
+        if !group.holds(t_index) {
+            continue;
+        }
         let positions = image::key_positions(table);
         rows::scan_values(conn.reborrow(), table, cid, |values, idx| {
             let start = out.keys.len();
@@ -304,6 +354,7 @@ async fn scan_tables(
             image::write_image(table, values, &mut image);
             out.rows.push(Scanned {
                 key: start..out.keys.len(),
+                id: ids.id(table_byte(t_index), &out.keys[start + 1..]),
                 idx,
                 image: digest(&image),
             });
@@ -407,73 +458,81 @@ impl App {
         Ok(out)
     }
 
-    /// Reads the ledger (in parts) and the tables at one snapshot: on SQLite on three readers on
-    /// blocking threads side by side when the pool has them free, else one after the other.
+    /// Reads the ledger (in parts) and the tables (in groups) at one snapshot: on SQLite on up to
+    /// four readers on blocking threads side by side (two halves of the log, two groups of
+    /// tables) when the pool has them free, else fewer, one after the other.
     async fn scan_complex(
         &self,
         cid: &str,
+        ids: &RowIds,
         options: VerifyOptions,
-    ) -> Result<(Head, Vec<LedgerPart>, TableScan), AppError> {
-        let (mut readers, head) = snapshot_readers(self, cid, 3).await?;
+    ) -> Result<(Head, Vec<LedgerPart>, Vec<TableScan>), AppError> {
+        let (mut readers, head) = snapshot_readers(self, cid, 4).await?;
         let head = head.ok_or_else(crate::member::complex_not_found)?;
         let size = i64::try_from(head.size()).unwrap_or(i64::MAX);
-        let sqlite = self.db().engine() == malgeun_store::Engine::Sqlite;
-        match readers.len() {
-            1 if !sqlite => {
-                let mut r = readers.pop().expect("one reader");
-                let part = scan_ledger(r.conn(), cid, i64::MIN..=i64::MAX, options).await?;
-                let rows = scan_tables(r.conn(), cid).await?;
-                r.end_read()?;
-                Ok((head, vec![part], rows))
-            }
-            1 => {
-                let r = readers.pop().expect("one reader");
-                let both = on_thread(r, cid.to_owned(), move |mut conn, cid| {
-                    Box::pin(async move {
-                        let part =
-                            scan_ledger(conn.reborrow(), cid, i64::MIN..=i64::MAX, options).await?;
-                        let rows = scan_tables(conn, cid).await?;
-                        Ok((part, rows))
-                    })
-                });
-                let (part, rows) = joined(both.await)?;
-                Ok((head, vec![part], rows))
-            }
-            n => {
-                // The ledger is most of the work (every payload is hashed): with three readers it
-                // is read in two halves beside the tables.
-                let mid = if n >= 3 { size / 2 } else { i64::MAX };
-                let mut readers = readers.into_iter();
-                let tables = on_thread(
-                    readers.next().expect("reader"),
-                    cid.to_owned(),
-                    |conn, cid| Box::pin(scan_tables(conn, cid)),
-                );
-                let first = on_thread(
-                    readers.next().expect("reader"),
-                    cid.to_owned(),
-                    move |conn, cid| {
-                        Box::pin(scan_ledger(
-                            conn,
-                            cid,
-                            i64::MIN..=mid.saturating_sub(1),
-                            options,
-                        ))
-                    },
-                );
-                let second = readers.next().map(|r| {
-                    on_thread(r, cid.to_owned(), move |conn, cid| {
-                        Box::pin(scan_ledger(conn, cid, mid..=i64::MAX, options))
-                    })
-                });
-                let mut parts = vec![joined(first.await)?];
-                if let Some(second) = second {
-                    parts.push(joined(second.await)?);
-                }
-                let rows = joined(tables.await)?;
-                Ok((head, parts, rows))
-            }
+        let ids = ids.clone();
+        let all = i64::MIN..=i64::MAX;
+        if self.db().engine() != malgeun_store::Engine::Sqlite {
+            let mut r = readers.pop().expect("one reader");
+            let part = scan_ledger(r.conn(), cid, all, ids.clone(), options).await?;
+            let rows = scan_tables(r.conn(), cid, TableGroup::All, ids).await?;
+            r.end_read()?;
+            return Ok((head, vec![part], vec![rows]));
         }
+        if readers.len() == 1 {
+            let r = readers.pop().expect("one reader");
+            let both = on_thread(r, cid.to_owned(), move |mut conn, cid| {
+                Box::pin(async move {
+                    let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options).await?;
+                    let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
+                    Ok((part, rows))
+                })
+            });
+            let (part, rows) = joined(both.await)?;
+            return Ok((head, vec![part], vec![rows]));
+        }
+        // Two readers: the log beside the tables; three: the log in two halves; four: the
+        // tables in two groups as well.
+        let n = readers.len();
+        let mut readers = readers.into_iter();
+        let mut next = || readers.next().expect("reader");
+        let halves: Vec<_> = if n >= 3 {
+            vec![i64::MIN..=(size / 2).saturating_sub(1), size / 2..=i64::MAX]
+        } else {
+            vec![all]
+        };
+        let groups = if n >= 4 {
+            vec![TableGroup::Even, TableGroup::Odd]
+        } else {
+            vec![TableGroup::All]
+        };
+        let parts: Vec<_> = halves
+            .into_iter()
+            .map(|range| {
+                let ids = ids.clone();
+                on_thread(next(), cid.to_owned(), move |conn, cid| {
+                    Box::pin(scan_ledger(conn, cid, range, ids, options))
+                })
+            })
+            .collect();
+        let scans: Vec<_> = groups
+            .into_iter()
+            .map(|group| {
+                let ids = ids.clone();
+                on_thread(next(), cid.to_owned(), move |conn, cid| {
+                    Box::pin(scan_tables(conn, cid, group, ids))
+                })
+            })
+            .collect();
+        let mut ledger_parts = Vec::with_capacity(parts.len());
+        for p in parts {
+            ledger_parts.push(joined(p.await)?);
+        }
+        let mut table_scans = Vec::with_capacity(scans.len());
+        for t in scans {
+            table_scans.push(joined(t.await)?);
+        }
+        Ok((head, ledger_parts, table_scans))
     }
 
     /// Verifies one complex.
@@ -490,7 +549,8 @@ impl App {
     ) -> Result<VerifyReport, AppError> {
         let cid = complex.to_string();
         let mut problems = Vec::new();
-        let (head, parts, table_rows) = self.scan_complex(&cid, options).await?;
+        let ids = RowIds::new();
+        let (head, parts, table_rows) = self.scan_complex(&cid, &ids, options).await?;
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
         let mut frontier = Frontier::new();
@@ -575,51 +635,60 @@ impl App {
         }
 
         // 3. Every ledgered row must be exactly its last recorded image; every recorded row must exist.
-        let rows_checked = table_rows.rows.len() as u64;
+        let mut rows_checked = 0u64;
         let mut edited: Vec<(&'static str, String, i64)> = Vec::new();
-        for row in &table_rows.rows {
-            let lookup = table_rows.lookup_key(row);
-            let table = tables::LEDGERED[usize::from(lookup[0])].name;
-            let key = || String::from_utf8_lossy(&lookup[1..]).into_owned();
-            let idx = row.idx;
-            match recorded.remove(lookup) {
-                None => push(
-                    &mut problems,
-                    "row_not_in_ledger",
-                    format!(
-                        "{table} row {} is not in the ledger (inserted outside the service)",
-                        key()
-                    ),
-                ),
-                Some(rec) => {
-                    if rec.idx != idx {
+        for scan in &table_rows {
+            rows_checked += scan.rows.len() as u64;
+            for row in &scan.rows {
+                let name = || scan.name(row);
+                let idx = row.idx;
+                match recorded.remove(&row.id) {
+                    None => {
+                        let (table, key) = name();
                         push(
                             &mut problems,
-                            "row_ledger_index",
+                            "row_not_in_ledger",
                             format!(
-                                "{table} row {} points to entry #{idx}, but its last entry is #{}",
-                                key(),
-                                rec.idx
+                                "{table} row {key} is not in the ledger (inserted outside the service)"
                             ),
                         );
                     }
-                    match rec.image {
-                        None => push(
-                            &mut problems,
-                            "row_resurrected",
-                            format!(
-                                "{table} row {} was deleted in entry #{} but exists",
-                                key(),
-                                rec.idx
-                            ),
-                        ),
-                        Some(h) if h != row.image => edited.push((table, key(), rec.idx)),
-                        Some(_) => {}
+                    Some(rec) => {
+                        if rec.idx != idx {
+                            let (table, key) = name();
+                            push(
+                                &mut problems,
+                                "row_ledger_index",
+                                format!(
+                                    "{table} row {key} points to entry #{idx}, but its last entry is #{}",
+                                    rec.idx
+                                ),
+                            );
+                        }
+                        match rec.image {
+                            None => {
+                                let (table, key) = name();
+                                push(
+                                    &mut problems,
+                                    "row_resurrected",
+                                    format!(
+                                        "{table} row {key} was deleted in entry #{} but exists",
+                                        rec.idx
+                                    ),
+                                );
+                            }
+                            Some(h) if h != row.image => {
+                                let (table, key) = name();
+                                edited.push((table, key, rec.idx));
+                            }
+                            Some(_) => {}
+                        }
                     }
                 }
             }
         }
-        drop(table_rows);
+        // Freed off the path: a million rows take a while to drop.
+        std::thread::spawn(move || drop(table_rows));
         for (table, key, idx) in edited {
             let columns = self
                 .diff_columns(&cid, table, &key, idx)
@@ -631,20 +700,18 @@ impl App {
                 format!("{table} row {key} differs from ledger entry #{idx}{columns}"),
             );
         }
-        let mut missing: Vec<_> = recorded
+        let mut missing: Vec<(u128, i64)> = recorded
             .into_iter()
             .filter(|(_, rec)| rec.image.is_some())
-            .map(|(lookup, rec)| {
-                let table = tables::LEDGERED[usize::from(lookup[0])].name;
-                (
-                    table,
-                    String::from_utf8_lossy(&lookup[1..]).into_owned(),
-                    rec.idx,
-                )
-            })
+            .map(|(id, rec)| (id, rec.idx))
             .collect();
-        missing.sort_by_key(|(_, _, idx)| *idx);
-        for (table, key, idx) in missing {
+        missing.sort_by_key(|(_, idx)| *idx);
+        missing.truncate(MAX_PROBLEMS);
+        for (id, idx) in missing {
+            let (table, key) = self
+                .recorded_row_named(&cid, &ids, id, idx)
+                .await
+                .unwrap_or(("(unknown table)", "(unknown key)".to_owned()));
             push(
                 &mut problems,
                 "row_missing",
@@ -700,6 +767,26 @@ impl App {
             rows: rows_checked,
             blobs,
             problems,
+        })
+    }
+
+    /// Finds which row of entry `idx` has the id `id` (only on failure: the maps keep no names).
+    async fn recorded_row_named(
+        &self,
+        cid: &str,
+        ids: &RowIds,
+        id: u128,
+        idx: i64,
+    ) -> Option<(&'static str, String)> {
+        let mut r = self.db().reader().await.ok()?;
+        let entry = ledger::entry(r.conn(), cid, u64::try_from(idx).ok()?)
+            .await
+            .ok()??;
+        let p: PayloadRows<'_> = serde_json::from_str(&entry.payload).ok()?;
+        p.rows.into_iter().find_map(|(table, key, _)| {
+            let t = tables::LEDGERED.iter().position(|t| t.name == table)?;
+            (ids.id(table_byte(t), key.as_bytes()) == id)
+                .then(|| (tables::LEDGERED[t].name, key.into_owned()))
         })
     }
 
