@@ -326,8 +326,8 @@ impl TableGroup {
     fn holds(self, t_index: usize) -> bool {
         match self {
             Self::All => true,
-            Self::Even => t_index % 2 == 0,
-            Self::Odd => t_index % 2 == 1,
+            Self::Even => t_index.is_multiple_of(2),
+            Self::Odd => !t_index.is_multiple_of(2),
         }
     }
 }
