@@ -1,4 +1,4 @@
-//! The `malgeun` command: serve, demo, migrate, verify, search, reindex, admin.
+//! The `malgeun` command: serve, demo, migrate, verify, search, reindex, import, admin.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -89,6 +89,34 @@ enum Command {
     },
     /// Rebuilds the search index from the database (stop the servers using this data folder first).
     Reindex,
+    /// Imports a digitised paper archive (종이 문서 가져오기): each file becomes a registered
+    /// 전자화문서 of the kind its path says; duplicates are skipped by content; safe to re-run.
+    Import {
+        /// The folder of scans (e.g. DIR/2019/관리비/2019-03-05_부과내역.pdf).
+        dir: PathBuf,
+        /// Rules file (TOML) mapping paths to kinds, dates, titles and provenance; default rules
+        /// read DIR/<year>/<kind name>/<file>.
+        #[arg(long)]
+        rules: Option<PathBuf>,
+        /// Complex id (may be left out when the importer has positions in one complex only).
+        #[arg(long)]
+        complex: Option<String>,
+        /// Import as this person (login): the 관리사무소장 or an administrator of the complex.
+        #[arg(long = "as")]
+        login: String,
+        /// The importing position id, when the person holds several.
+        #[arg(long)]
+        position: Option<String>,
+        /// Who scanned the papers, when no rule or 출처.toml says.
+        #[arg(long)]
+        scanned_by: Option<String>,
+        /// Show what would be imported; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Skip unreadable and oversize files (reported as failed) instead of refusing the run.
+        #[arg(long)]
+        skip_bad: bool,
+    },
     /// Administration from the server's shell.
     #[command(subcommand)]
     Admin(Admin),
@@ -327,6 +355,53 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cfg.search_dir().display()
             );
             app.db().close().await;
+        }
+        Command::Import {
+            dir,
+            rules,
+            complex,
+            login,
+            position,
+            scanned_by,
+            dry_run,
+            skip_bad,
+        } => {
+            let complex = complex
+                .map(|c| c.parse::<ComplexId>())
+                .transpose()
+                .context("--complex must be a complex id")?;
+            let position = position
+                .map(|p| p.parse())
+                .transpose()
+                .context("--position must be a position id")?;
+            let opts = malgeun::import::ImportOptions {
+                dir,
+                rules,
+                complex,
+                login,
+                position,
+                scanned_by,
+                dry_run,
+                skip_bad,
+            };
+            let app = malgeun::open(&cfg).await?;
+            let result = malgeun::import::run(&app, &opts).await;
+            app.db().close().await;
+            return match result {
+                Ok(summary) => {
+                    print!("{}", summary.render());
+                    Ok(if summary.failed.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
+                }
+                Err(refusal) => {
+                    eprintln!("오류: {}", refusal.message_ko);
+                    eprintln!("error: {} ({})", refusal.message_en, refusal.code);
+                    Ok(ExitCode::from(2))
+                }
+            };
         }
         Command::Admin(cmd) => {
             let app = malgeun::open(&cfg).await?;

@@ -83,7 +83,7 @@ pub struct ReceiveInput {
     pub attachments: Vec<AttachmentSpec>,
 }
 
-fn check_title(title: &str) -> Result<String, AppError> {
+pub(super) fn check_title(title: &str) -> Result<String, AppError> {
     single_line(title)
         .filter(|t| t.chars().count() <= MAX_TITLE_CHARS)
         .ok_or_else(|| {
@@ -107,7 +107,7 @@ fn check_body(body: &str) -> Result<String, AppError> {
     Ok(body)
 }
 
-fn check_file_name(name: &str) -> Result<String, AppError> {
+pub(super) fn check_file_name(name: &str) -> Result<String, AppError> {
     single_line(name)
         .filter(|n| n.chars().count() <= 200 && !n.contains(['/', '\\']) && n != "." && n != "..")
         .ok_or_else(|| {
@@ -119,7 +119,7 @@ fn check_file_name(name: &str) -> Result<String, AppError> {
         })
 }
 
-fn check_media_type(mt: &str) -> String {
+pub(super) fn check_media_type(mt: &str) -> String {
     let ok = mt.len() <= 100
         && mt.split_once('/').is_some_and(|(a, b)| {
             !a.is_empty() && !b.is_empty() && mt.chars().all(|c| c.is_ascii_graphic() && c != ';')

@@ -1,0 +1,323 @@
+//! 전자화문서 등록: a scanned paper original becomes a registered document of its kind, with the
+//! file as its attachment and its provenance, in one transaction with its ledger entry.
+//!
+//! Numbering: a digitised record is registered in the year of its original (`2019` for a 2019
+//! levy), taking the next serial of that year's counter, so the 2019 register lists 2019's papers
+//! and numbers stay gapless and unique per complex and year (invariant 4). Its `registered_at` is
+//! the original's first possible day (midnight in Seoul), so date filters, search and retention
+//! read the original's date; when it was brought in is the ledger entry's time and `created_at`.
+
+use malgeun_domain::approval::{ApprovalLine, Step, StepKind};
+use malgeun_domain::content::Sha256Hash;
+use malgeun_domain::digitise::{OriginalDate, Provenance};
+use malgeun_domain::document::DocumentStatus;
+use malgeun_domain::registration::RegistrationNumber;
+use malgeun_domain::{ComplexId, DocumentId, PositionId, Timestamp};
+use malgeun_store::digitised::{self, DigitisedRow};
+use malgeun_store::documents::{self, AttachmentRow, DocumentRow, VersionRow};
+use malgeun_store::image::Row;
+use malgeun_store::tables;
+
+use super::draft::{check_file_name, check_media_type, check_title, too_large};
+use super::line::line_to_json;
+use super::rows::{attachment_row, content_hash, document_row, version_row};
+use crate::App;
+use crate::error::AppError;
+use crate::events::{Change, record};
+use crate::member::{Caller, Member, Position};
+
+/// One scanned file to register.
+#[derive(Clone, Debug)]
+pub struct DigitisedInput {
+    /// Kind code.
+    pub kind_code: String,
+    /// Title.
+    pub title: String,
+    /// The original's date.
+    pub original_date: OriginalDate,
+    /// Who scanned it, when, from which box.
+    pub provenance: Provenance,
+    /// The file's path inside the import folder (NFC, `/`-separated).
+    pub source_path: String,
+    /// The rule that mapped it.
+    pub rule: String,
+    /// The attachment's file name.
+    pub file_name: String,
+    /// The attachment's media type.
+    pub media_type: String,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What became of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DigitiseOutcome {
+    /// Registered as a new document.
+    Imported {
+        /// The new document.
+        id: DocumentId,
+        /// Its registration number.
+        registration_number: String,
+    },
+    /// A file with the same SHA-256 was imported before: nothing was written.
+    Duplicate {
+        /// The document made from it then.
+        existing: DocumentId,
+    },
+}
+
+/// Who imports into which complex, checked once before a run.
+#[derive(Clone, Debug)]
+pub struct ImportSetup {
+    /// The importing position (관리사무소장 or an administrator's position).
+    pub position: Position,
+    /// The complex's kinds as `(code, name)`.
+    pub kinds: Vec<(String, String)>,
+    /// SHA-256 of every file already imported into the complex.
+    pub imported: Vec<String>,
+}
+
+fn may_not_import() -> AppError {
+    AppError::forbidden(
+        "may_not_import",
+        "종이 문서 가져오기는 관리사무소장 직위나 단지 관리 권한이 있는 직위로만 할 수 있습니다.",
+        "only the manager's position or an administrator's position may import paper records",
+    )
+}
+
+/// The position a member imports in: the one asked for, else a manager's, else an administrator's.
+fn importing_position(
+    member: &Member,
+    requested: Option<PositionId>,
+) -> Result<Position, AppError> {
+    let allowed = |p: &&Position| p.is_admin || p.role.as_str() == "manager";
+    let found = match requested {
+        Some(id) => member.positions.iter().find(|p| p.id == id).filter(allowed),
+        None => member
+            .positions
+            .iter()
+            .find(|p| p.role.as_str() == "manager")
+            .or_else(|| member.positions.iter().find(allowed)),
+    };
+    found.cloned().ok_or_else(may_not_import)
+}
+
+/// The body of a digitised record: what it is and where it came from, in words.
+fn provenance_body(input: &DigitisedInput) -> String {
+    let unknown = || "미상".to_owned();
+    let p = &input.provenance;
+    format!(
+        "전자화문서: 종이 원본을 스캔해 등록한 문서입니다.\n\
+         원본 일자: {}\n원본 파일: {}\n스캔한 사람: {}\n스캔한 날: {}\n보관 상자: {}\n가져오기 규칙: {}",
+        input.original_date,
+        input.source_path,
+        p.scanned_by.clone().unwrap_or_else(unknown),
+        p.scanned_on
+            .map_or_else(unknown, |d| d.format("%Y-%m-%d").to_string()),
+        p.box_label.clone().unwrap_or_else(unknown),
+        input.rule,
+    )
+}
+
+pub(crate) fn digitised_row(complex: ComplexId, d: &DigitisedRow) -> Row {
+    Row::new(
+        &tables::DIGITISED_RECORDS,
+        vec![
+            ("complex_id", complex.to_string().into()),
+            ("document_id", d.document_id.clone().into()),
+            ("sha256", d.sha256.clone().into()),
+            ("source_path", d.source_path.clone().into()),
+            ("original_date", d.original_date.clone().into()),
+            ("scanned_by", d.scanned_by.clone().into()),
+            ("scanned_on", d.scanned_on.clone().into()),
+            ("box_label", d.box_label.clone().into()),
+            ("rule_name", d.rule_name.clone().into()),
+        ],
+    )
+}
+
+impl App {
+    /// Checks that the caller may import into the complex (a manager's or an administrator's
+    /// position, `position` when given) and returns what an import run needs to know first.
+    pub async fn import_setup(
+        &self,
+        caller: &Caller,
+        complex: ComplexId,
+        position: Option<PositionId>,
+    ) -> Result<ImportSetup, AppError> {
+        let (member, imported) = {
+            let mut r = self.db().reader().await?;
+            let member = Member::resolve(r.conn(), complex, caller).await?;
+            let imported = digitised::hashes(r.conn(), &complex.to_string()).await?;
+            (member, imported)
+        };
+        let position = importing_position(&member, position)?;
+        let kinds = self
+            .list_kinds(&member)
+            .await?
+            .iter()
+            .map(|k| (k.code().to_string(), k.name().to_owned()))
+            .collect();
+        Ok(ImportSetup {
+            position,
+            kinds,
+            imported,
+        })
+    }
+
+    /// 전자화문서 등록: registers one scanned file as a document of its kind, drafted and finally
+    /// approved by the importing position, with the file as its attachment and its provenance
+    /// (`document.digitise`). A file whose SHA-256 was imported before changes nothing.
+    pub async fn digitise(
+        &self,
+        caller: &Caller,
+        complex: ComplexId,
+        position: PositionId,
+        input: DigitisedInput,
+    ) -> Result<DigitiseOutcome, AppError> {
+        let limit = self.limits().max_attachment_bytes;
+        if input.bytes.len() as u64 > limit {
+            return Err(too_large(limit));
+        }
+        let title = check_title(&input.title)?;
+        let file_name = check_file_name(&input.file_name)?;
+        let media_type = check_media_type(&input.media_type);
+        let body = provenance_body(&input);
+        let size = i64::try_from(input.bytes.len()).map_err(AppError::internal)?;
+        let cid = complex.to_string();
+        let sha = Sha256Hash::of(&input.bytes).to_hex();
+        // A duplicate is usually known before: skip the blob write then.
+        {
+            let mut r = self.db().reader().await?;
+            if let Some(existing) = digitised::by_sha256(r.conn(), &cid, &sha).await? {
+                return Ok(DigitiseOutcome::Duplicate {
+                    existing: crate::member::parse_id(&existing)?,
+                });
+            }
+        }
+        // The blob is durable before the transaction that references it (invariant 8).
+        self.blobs().put(&cid, input.bytes).await?;
+        let now = self.clock().now();
+        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let member = Member::resolve(tx.conn(), complex, caller).await?;
+        let importer = importing_position(&member, Some(position))?;
+        if let Some(existing) = digitised::by_sha256(tx.conn(), &cid, &sha).await? {
+            return Ok(DigitiseOutcome::Duplicate {
+                existing: crate::member::parse_id(&existing)?,
+            });
+        }
+        let kind = self
+            .latest_kind(tx.conn(), complex, &input.kind_code)
+            .await
+            .map_err(|e| {
+                if e.code == "unknown_kind" {
+                    AppError::invalid(
+                        "unknown_kind",
+                        format!("'{}'은(는) 없는 문서 종류입니다.", input.kind_code),
+                        format!("unknown document kind `{}`", input.kind_code),
+                    )
+                } else {
+                    e
+                }
+            })?;
+        let id = DocumentId::from_uuid(App::new_uuid());
+        let did = id.to_string();
+        let line = ApprovalLine::new(vec![Step {
+            kind: StepKind::Final,
+            members: vec![importer.id],
+        }])?;
+        let attachment = AttachmentRow {
+            version: 1,
+            ordinal: 1,
+            name: file_name,
+            size,
+            sha256: sha.clone(),
+            media_type,
+        };
+        let mut version = VersionRow {
+            version: 1,
+            title: title.clone(),
+            body,
+            form_json: "{}".to_owned(),
+            line_json: line_to_json(&line),
+            content_sha256: String::new(),
+            created_by: caller.person.to_string(),
+            created_at: now.as_micros(),
+            submitted_at: Some(now.as_micros()),
+        };
+        version.content_sha256 = content_hash(
+            kind.code().as_str(),
+            i64::from(kind.version()),
+            &version,
+            std::slice::from_ref(&attachment),
+        )?;
+        let issuer = self.issuer_name(tx.conn(), complex).await?;
+        let year = input.original_date.year();
+        let serial = documents::next_serial(&mut tx, &cid, i64::from(year)).await?;
+        let number = RegistrationNumber {
+            issuer,
+            year,
+            serial: u32::try_from(serial).map_err(AppError::internal)?,
+        }
+        .to_string();
+        let doc = DocumentRow {
+            complex_id: cid.clone(),
+            id: did.clone(),
+            kind_code: kind.code().to_string(),
+            kind_version: i64::from(kind.version()),
+            drafter_position_id: importer.id.to_string(),
+            drafter_person_id: caller.person.to_string(),
+            title,
+            status: DocumentStatus::Registered.code().to_owned(),
+            current_version: 1,
+            content_sha256: version.content_sha256.clone(),
+            registration_number: Some(number.clone()),
+            registration_year: Some(i64::from(year)),
+            registration_serial: Some(serial),
+            registered_at: Some(
+                Timestamp::seoul_midnight(input.original_date.first_day()).as_micros(),
+            ),
+            corrects_id: None,
+            received_from: None,
+            created_at: now.as_micros(),
+            updated_at: now.as_micros(),
+        };
+        let provenance = DigitisedRow {
+            document_id: did.clone(),
+            sha256: sha,
+            source_path: input.source_path,
+            original_date: input.original_date.to_string(),
+            scanned_by: input.provenance.scanned_by,
+            scanned_on: input
+                .provenance
+                .scanned_on
+                .map(|d| d.format("%Y-%m-%d").to_string()),
+            box_label: input.provenance.box_label,
+            rule_name: input.rule,
+        };
+        let change = Change::new("document.digitise")
+            .subject(id)
+            .by(caller.person, Some(importer.id))
+            .row(document_row(&doc))
+            .row(version_row(complex, &did, &version))
+            .row(attachment_row(complex, &did, &attachment))
+            .row(digitised_row(complex, &provenance));
+        let line_members = vec![(importer.id.to_string(), "final")];
+        documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
+        super::refresh_tabs(&mut tx, &doc, &line_members).await?;
+        record(
+            &mut tx,
+            complex,
+            &mut head,
+            &self.signer(complex),
+            now,
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(DigitiseOutcome::Imported {
+            id,
+            registration_number: number,
+        })
+    }
+}
