@@ -1,9 +1,9 @@
 //! `malgeun import DIR`: brings a digitised paper archive in. Walks the folder, maps each file with
 //! the import rules, checks everything that can be checked before writing (rules, kinds, the
-//! importer, the complex, unreadable and oversize files), then registers one file per transaction
-//! through `App::digitise`, skipping any file whose SHA-256 is already in the complex. Killed at any
-//! point, the same command finishes the job: what committed is skipped by its hash, and what did
-//! not left at most an unreferenced blob.
+//! importer, the complex, unreadable and oversize files), then registers the files in small
+//! transactions through `App::digitise_batch`, skipping any file whose SHA-256 is already in the
+//! complex. Killed at any point, the same command finishes the job: what committed is skipped by
+//! its hash, and what did not left at most an unreferenced blob.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -37,6 +37,8 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Skip unreadable and oversize files (reported as failed) instead of refusing the run.
     pub skip_bad: bool,
+    /// Files per transaction (1: one transaction per file).
+    pub batch: usize,
 }
 
 /// A refusal before anything was written: a stable code, Korean and English.
@@ -189,12 +191,15 @@ fn ignored_name(name: &str) -> bool {
         || ["thumbs.db", "desktop.ini"].contains(&name.to_ascii_lowercase().as_str())
 }
 
+/// The manifests found, by their folder's segments.
+type Manifests = BTreeMap<Vec<String>, Provenance>;
+
 /// Walks the folder in path order (no symbolic links to folders are followed). Manifests are
 /// parsed here; a bad one refuses the run.
 fn walk(
     root: &Path,
     summary: &mut Summary,
-) -> Result<(Vec<Found>, BTreeMap<Vec<String>, Provenance>), Refusal> {
+) -> Result<(Vec<Found>, Manifests), Refusal> {
     let mut files = Vec::new();
     let mut manifests = BTreeMap::new();
     let mut stack: Vec<(PathBuf, Vec<String>)> = vec![(root.to_path_buf(), Vec::new())];
@@ -265,7 +270,7 @@ fn walk(
 
 /// The manifest nearest a file: its folder's, else its parent's, and so on.
 fn manifest_for<'a>(
-    manifests: &'a BTreeMap<Vec<String>, Provenance>,
+    manifests: &'a Manifests,
     segments: &[String],
 ) -> Option<&'a Provenance> {
     (0..segments.len())
@@ -318,6 +323,16 @@ impl Progress {
         }
     }
 
+    /// Shows the final state (the last batch's imports included).
+    fn finish(&mut self, imported: usize) {
+        if self.total > 0 {
+            self.draw(imported);
+            if self.tty {
+                let _ = writeln!(std::io::stderr());
+            }
+        }
+    }
+
     fn tick(&mut self, imported: usize) {
         self.done += 1;
         let every = if self.tty {
@@ -325,10 +340,13 @@ impl Progress {
         } else {
             Duration::from_secs(5)
         };
-        if self.last.elapsed() < every && self.done < self.total {
-            return;
+        if self.last.elapsed() >= every {
+            self.last = Instant::now();
+            self.draw(imported);
         }
-        self.last = Instant::now();
+    }
+
+    fn draw(&self, imported: usize) {
         let secs = self.started.elapsed().as_secs_f64().max(1e-3);
         let rate = self.done as f64 / secs;
         let left = (self.total - self.done) as f64 / rate.max(1e-3);
@@ -344,9 +362,7 @@ impl Progress {
                 self.done,
                 self.total
             );
-            if self.done == self.total {
-                let _ = writeln!(err);
-            }
+            let _ = err.flush();
         } else {
             let _ = writeln!(
                 err,
@@ -447,11 +463,18 @@ pub async fn run(app: &App, opts: &ImportOptions) -> Result<Summary, Refusal> {
     }
     summary.failed.extend(bad);
 
-    // 4. One transaction per file; the hash decides what is new.
+    // 4. The hash decides what is new; new files go in transactions of `batch` files.
     let mut seen: HashMap<String, Option<String>> =
         setup.imported.into_iter().map(|h| (h, None)).collect();
     let started = Instant::now();
     let mut progress = Progress::new(todo.len());
+    let mut pending: Vec<Pending> = Vec::with_capacity(opts.batch);
+    let batch = Batch {
+        app,
+        caller: &caller,
+        complex,
+        position: setup.position.id,
+    };
     for (f, m) in todo {
         let shown = f.segments.join("/");
         let bytes = match tokio::fs::read(&f.path).await {
@@ -494,32 +517,87 @@ pub async fn run(app: &App, opts: &ImportOptions) -> Result<Summary, Refusal> {
                     file_name,
                     bytes,
                 };
-                match app
-                    .digitise(&caller, complex, setup.position.id, input)
-                    .await
-                {
-                    Ok(DigitiseOutcome::Imported { .. }) => {
-                        summary.imported += 1;
-                        seen.insert(sha, Some(shown));
-                    }
-                    Ok(DigitiseOutcome::Duplicate { .. }) => {
-                        // Another import of the same complex took it meanwhile.
-                        summary.already += 1;
-                        seen.insert(sha, None);
-                    }
-                    Err(e) if e.code == "internal" => {
-                        return Err(e.into());
-                    }
-                    Err(e) => summary
-                        .failed
-                        .push((shown, format!("{} ({})", e.message_ko, e.code))),
+                seen.insert(sha.clone(), Some(shown.clone()));
+                pending.push(Pending { shown, sha, input });
+                if pending.len() >= opts.batch.max(1) {
+                    batch.flush(&mut pending, &mut seen, &mut summary).await?;
                 }
             }
         }
         progress.tick(summary.imported);
     }
+    batch.flush(&mut pending, &mut seen, &mut summary).await?;
+    progress.finish(summary.imported);
     summary.seconds = started.elapsed().as_secs_f64();
     Ok(summary)
+}
+
+/// A new file waiting for its batch.
+struct Pending {
+    shown: String,
+    sha: String,
+    input: DigitisedInput,
+}
+
+/// Where batches go.
+struct Batch<'a> {
+    app: &'a App,
+    caller: &'a Caller,
+    complex: ComplexId,
+    position: PositionId,
+}
+
+impl Batch<'_> {
+    /// Registers the pending files in one transaction and counts what became of each.
+    async fn flush(
+        &self,
+        pending: &mut Vec<Pending>,
+        seen: &mut HashMap<String, Option<String>>,
+        summary: &mut Summary,
+    ) -> Result<(), Refusal> {
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let files = std::mem::take(pending);
+        let (labels, inputs): (Vec<(String, String)>, Vec<DigitisedInput>) = files
+            .into_iter()
+            .map(|p| ((p.shown, p.sha), p.input))
+            .unzip();
+        let outcomes = self
+            .app
+            .digitise_batch(self.caller, self.complex, self.position, inputs)
+            .await
+            .map_err(|e| {
+                Refusal::new(
+                    "import_interrupted",
+                    format!(
+                        "가져오기가 중단되었습니다: {} — 이미 가져온 파일은 그대로이며, 같은 명령을 다시 실행하면 이어서 가져옵니다.",
+                        e.message_ko
+                    ),
+                    format!(
+                        "the import stopped: {} ({}); what was imported stays, and running the same command again resumes",
+                        e.message_en, e.code
+                    ),
+                )
+            })?;
+        for ((shown, sha), outcome) in labels.into_iter().zip(outcomes) {
+            match outcome {
+                Ok(DigitiseOutcome::Imported { .. }) => summary.imported += 1,
+                // Another import of the same complex took it meanwhile.
+                Ok(DigitiseOutcome::Duplicate { .. }) => {
+                    summary.already += 1;
+                    seen.insert(sha, None);
+                }
+                Err(e) => {
+                    seen.remove(&sha);
+                    summary
+                        .failed
+                        .push((shown, format!("{} ({})", e.message_ko, e.code)));
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 /// A file time as a timestamp (its Seoul date is the scan day when nothing better is known).

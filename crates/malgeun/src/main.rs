@@ -116,6 +116,9 @@ enum Command {
         /// Skip unreadable and oversize files (reported as failed) instead of refusing the run.
         #[arg(long)]
         skip_bad: bool,
+        /// Files per transaction (1: one transaction per file).
+        #[arg(long, default_value_t = 32)]
+        batch: usize,
     },
     /// Administration from the server's shell.
     #[command(subcommand)]
@@ -365,6 +368,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             scanned_by,
             dry_run,
             skip_bad,
+            batch,
         } => {
             let complex = complex
                 .map(|c| c.parse::<ComplexId>())
@@ -383,6 +387,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 scanned_by,
                 dry_run,
                 skip_bad,
+                batch,
             };
             let app = malgeun::open(&cfg).await?;
             let result = malgeun::import::run(&app, &opts).await;

@@ -175,149 +175,239 @@ impl App {
         position: PositionId,
         input: DigitisedInput,
     ) -> Result<DigitiseOutcome, AppError> {
+        self.digitise_batch(caller, complex, position, vec![input])
+            .await?
+            .pop()
+            .unwrap_or_else(|| Err(AppError::internal("a batch of one gave no outcome")))
+    }
+
+    /// Registers several scanned files in one transaction, one `document.digitise` entry each,
+    /// in the order given (so their serials follow it). Each file gets its own outcome: a file
+    /// refused for itself (too large, a bad name, an unknown kind) writes nothing and the others go
+    /// ahead; a failure of the database fails the whole batch and writes nothing.
+    pub async fn digitise_batch(
+        &self,
+        caller: &Caller,
+        complex: ComplexId,
+        position: PositionId,
+        inputs: Vec<DigitisedInput>,
+    ) -> Result<Vec<Result<DigitiseOutcome, AppError>>, AppError> {
+        let cid = complex.to_string();
+        let mut outcomes: Vec<Option<Result<DigitiseOutcome, AppError>>> =
+            Vec::with_capacity(inputs.len());
+        let mut ready = Vec::with_capacity(inputs.len());
+        {
+            // Checks of each file alone, and duplicates known before: no blob is written for them.
+            let mut r = self.db().reader().await?;
+            for input in inputs {
+                match self.prepare(input) {
+                    Err(e) => outcomes.push(Some(Err(e))),
+                    Ok(p) => match digitised::by_sha256(r.conn(), &cid, &p.sha).await? {
+                        Some(existing) => outcomes.push(Some(Ok(DigitiseOutcome::Duplicate {
+                            existing: crate::member::parse_id(&existing)?,
+                        }))),
+                        None => {
+                            outcomes.push(None);
+                            ready.push(p);
+                        }
+                    },
+                }
+            }
+        }
+        // The blobs are durable before the transaction that references them (invariant 8). They
+        // are written side by side: the file system then joins their fsyncs.
+        let mut puts = tokio::task::JoinSet::new();
+        for p in &mut ready {
+            let (blobs, cid, bytes) = (
+                self.blobs().clone(),
+                cid.clone(),
+                std::mem::take(&mut p.bytes),
+            );
+            puts.spawn(async move { blobs.put(&cid, bytes).await });
+        }
+        while let Some(put) = puts.join_next().await {
+            put.map_err(AppError::internal)??;
+        }
+        let now = self.clock().now();
+        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let member = Member::resolve(tx.conn(), complex, caller).await?;
+        let importer = importing_position(&member, Some(position))?;
+        let issuer = self.issuer_name(tx.conn(), complex).await?;
+        let line = ApprovalLine::new(vec![Step {
+            kind: StepKind::Final,
+            members: vec![importer.id],
+        }])?;
+        let line_json = line_to_json(&line);
+        let line_members = vec![(importer.id.to_string(), "final")];
+        let mut kinds = std::collections::HashMap::new();
+        let mut registered = Vec::with_capacity(ready.len());
+        for p in ready {
+            // Within the lock: an import running beside this one, or the same file twice here.
+            if let Some(existing) = digitised::by_sha256(tx.conn(), &cid, &p.sha).await? {
+                registered.push(Ok(DigitiseOutcome::Duplicate {
+                    existing: crate::member::parse_id(&existing)?,
+                }));
+                continue;
+            }
+            let kind = match kinds.get(&p.input.kind_code) {
+                Some(k) => std::sync::Arc::clone(k),
+                None => match self
+                    .latest_kind(tx.conn(), complex, &p.input.kind_code)
+                    .await
+                {
+                    Ok(k) => {
+                        kinds.insert(p.input.kind_code.clone(), k.clone());
+                        k
+                    }
+                    Err(e) if e.code == "unknown_kind" => {
+                        registered.push(Err(AppError::invalid(
+                            "unknown_kind",
+                            format!("'{}'은(는) 없는 문서 종류입니다.", p.input.kind_code),
+                            format!("unknown document kind `{}`", p.input.kind_code),
+                        )));
+                        continue;
+                    }
+                    Err(e) => return Err(e),
+                },
+            };
+            let id = DocumentId::from_uuid(App::new_uuid());
+            let did = id.to_string();
+            let attachment = AttachmentRow {
+                version: 1,
+                ordinal: 1,
+                name: p.file_name,
+                size: p.size,
+                sha256: p.sha.clone(),
+                media_type: p.media_type,
+            };
+            let mut version = VersionRow {
+                version: 1,
+                title: p.title.clone(),
+                body: p.body,
+                form_json: "{}".to_owned(),
+                line_json: line_json.clone(),
+                content_sha256: String::new(),
+                created_by: caller.person.to_string(),
+                created_at: now.as_micros(),
+                submitted_at: Some(now.as_micros()),
+            };
+            version.content_sha256 = content_hash(
+                kind.code().as_str(),
+                i64::from(kind.version()),
+                &version,
+                std::slice::from_ref(&attachment),
+            )?;
+            let input = p.input;
+            let year = input.original_date.year();
+            let serial = documents::next_serial(&mut tx, &cid, i64::from(year)).await?;
+            let number = RegistrationNumber {
+                issuer: issuer.clone(),
+                year,
+                serial: u32::try_from(serial).map_err(AppError::internal)?,
+            }
+            .to_string();
+            let doc = DocumentRow {
+                complex_id: cid.clone(),
+                id: did.clone(),
+                kind_code: kind.code().to_string(),
+                kind_version: i64::from(kind.version()),
+                drafter_position_id: importer.id.to_string(),
+                drafter_person_id: caller.person.to_string(),
+                title: p.title,
+                status: DocumentStatus::Registered.code().to_owned(),
+                current_version: 1,
+                content_sha256: version.content_sha256.clone(),
+                registration_number: Some(number.clone()),
+                registration_year: Some(i64::from(year)),
+                registration_serial: Some(serial),
+                registered_at: Some(
+                    Timestamp::seoul_midnight(input.original_date.first_day()).as_micros(),
+                ),
+                corrects_id: None,
+                received_from: None,
+                created_at: now.as_micros(),
+                updated_at: now.as_micros(),
+            };
+            let provenance = DigitisedRow {
+                document_id: did.clone(),
+                sha256: p.sha,
+                source_path: input.source_path,
+                original_date: input.original_date.to_string(),
+                scanned_by: input.provenance.scanned_by,
+                scanned_on: input
+                    .provenance
+                    .scanned_on
+                    .map(|d| d.format("%Y-%m-%d").to_string()),
+                box_label: input.provenance.box_label,
+                rule_name: input.rule,
+            };
+            let change = Change::new("document.digitise")
+                .subject(id)
+                .by(caller.person, Some(importer.id))
+                .row(document_row(&doc))
+                .row(version_row(complex, &did, &version))
+                .row(attachment_row(complex, &did, &attachment))
+                .row(digitised_row(complex, &provenance));
+            documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
+            super::refresh_tabs(&mut tx, &doc, &line_members).await?;
+            record(
+                &mut tx,
+                complex,
+                &mut head,
+                &self.signer(complex),
+                now,
+                change,
+            )
+            .await?;
+            registered.push(Ok(DigitiseOutcome::Imported {
+                id,
+                registration_number: number,
+            }));
+        }
+        tx.commit().await?;
+        let mut registered = registered.into_iter();
+        Ok(outcomes
+            .into_iter()
+            .map(|o| {
+                o.or_else(|| registered.next())
+                    .unwrap_or_else(|| Err(AppError::internal("an import lost its outcome")))
+            })
+            .collect())
+    }
+
+    /// Checks one file alone and hashes it.
+    fn prepare(&self, input: DigitisedInput) -> Result<Prepared, AppError> {
         let limit = self.limits().max_attachment_bytes;
         if input.bytes.len() as u64 > limit {
             return Err(too_large(limit));
         }
         let title = check_title(&input.title)?;
         let file_name = check_file_name(&input.file_name)?;
-        let media_type = check_media_type(&input.media_type);
-        let body = provenance_body(&input);
-        let size = i64::try_from(input.bytes.len()).map_err(AppError::internal)?;
-        let cid = complex.to_string();
-        let sha = Sha256Hash::of(&input.bytes).to_hex();
-        // A duplicate is usually known before: skip the blob write then.
-        {
-            let mut r = self.db().reader().await?;
-            if let Some(existing) = digitised::by_sha256(r.conn(), &cid, &sha).await? {
-                return Ok(DigitiseOutcome::Duplicate {
-                    existing: crate::member::parse_id(&existing)?,
-                });
-            }
-        }
-        // The blob is durable before the transaction that references it (invariant 8).
-        self.blobs().put(&cid, input.bytes).await?;
-        let now = self.clock().now();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
-        let member = Member::resolve(tx.conn(), complex, caller).await?;
-        let importer = importing_position(&member, Some(position))?;
-        if let Some(existing) = digitised::by_sha256(tx.conn(), &cid, &sha).await? {
-            return Ok(DigitiseOutcome::Duplicate {
-                existing: crate::member::parse_id(&existing)?,
-            });
-        }
-        let kind = self
-            .latest_kind(tx.conn(), complex, &input.kind_code)
-            .await
-            .map_err(|e| {
-                if e.code == "unknown_kind" {
-                    AppError::invalid(
-                        "unknown_kind",
-                        format!("'{}'은(는) 없는 문서 종류입니다.", input.kind_code),
-                        format!("unknown document kind `{}`", input.kind_code),
-                    )
-                } else {
-                    e
-                }
-            })?;
-        let id = DocumentId::from_uuid(App::new_uuid());
-        let did = id.to_string();
-        let line = ApprovalLine::new(vec![Step {
-            kind: StepKind::Final,
-            members: vec![importer.id],
-        }])?;
-        let attachment = AttachmentRow {
-            version: 1,
-            ordinal: 1,
-            name: file_name,
-            size,
-            sha256: sha.clone(),
-            media_type,
-        };
-        let mut version = VersionRow {
-            version: 1,
-            title: title.clone(),
-            body,
-            form_json: "{}".to_owned(),
-            line_json: line_to_json(&line),
-            content_sha256: String::new(),
-            created_by: caller.person.to_string(),
-            created_at: now.as_micros(),
-            submitted_at: Some(now.as_micros()),
-        };
-        version.content_sha256 = content_hash(
-            kind.code().as_str(),
-            i64::from(kind.version()),
-            &version,
-            std::slice::from_ref(&attachment),
-        )?;
-        let issuer = self.issuer_name(tx.conn(), complex).await?;
-        let year = input.original_date.year();
-        let serial = documents::next_serial(&mut tx, &cid, i64::from(year)).await?;
-        let number = RegistrationNumber {
-            issuer,
-            year,
-            serial: u32::try_from(serial).map_err(AppError::internal)?,
-        }
-        .to_string();
-        let doc = DocumentRow {
-            complex_id: cid.clone(),
-            id: did.clone(),
-            kind_code: kind.code().to_string(),
-            kind_version: i64::from(kind.version()),
-            drafter_position_id: importer.id.to_string(),
-            drafter_person_id: caller.person.to_string(),
+        Ok(Prepared {
             title,
-            status: DocumentStatus::Registered.code().to_owned(),
-            current_version: 1,
-            content_sha256: version.content_sha256.clone(),
-            registration_number: Some(number.clone()),
-            registration_year: Some(i64::from(year)),
-            registration_serial: Some(serial),
-            registered_at: Some(
-                Timestamp::seoul_midnight(input.original_date.first_day()).as_micros(),
-            ),
-            corrects_id: None,
-            received_from: None,
-            created_at: now.as_micros(),
-            updated_at: now.as_micros(),
-        };
-        let provenance = DigitisedRow {
-            document_id: did.clone(),
-            sha256: sha,
-            source_path: input.source_path,
-            original_date: input.original_date.to_string(),
-            scanned_by: input.provenance.scanned_by,
-            scanned_on: input
-                .provenance
-                .scanned_on
-                .map(|d| d.format("%Y-%m-%d").to_string()),
-            box_label: input.provenance.box_label,
-            rule_name: input.rule,
-        };
-        let change = Change::new("document.digitise")
-            .subject(id)
-            .by(caller.person, Some(importer.id))
-            .row(document_row(&doc))
-            .row(version_row(complex, &did, &version))
-            .row(attachment_row(complex, &did, &attachment))
-            .row(digitised_row(complex, &provenance));
-        let line_members = vec![(importer.id.to_string(), "final")];
-        documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
-        super::refresh_tabs(&mut tx, &doc, &line_members).await?;
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(DigitiseOutcome::Imported {
-            id,
-            registration_number: number,
+            file_name,
+            media_type: check_media_type(&input.media_type),
+            body: provenance_body(&input),
+            size: i64::try_from(input.bytes.len()).map_err(AppError::internal)?,
+            sha: Sha256Hash::of(&input.bytes).to_hex(),
+            bytes: Vec::new(),
+            input,
+        })
+        .map(|mut p| {
+            p.bytes = std::mem::take(&mut p.input.bytes);
+            p
         })
     }
+}
+
+/// A file checked and hashed, waiting for its transaction.
+struct Prepared {
+    title: String,
+    file_name: String,
+    media_type: String,
+    body: String,
+    size: i64,
+    sha: String,
+    bytes: Vec<u8>,
+    input: DigitisedInput,
 }
