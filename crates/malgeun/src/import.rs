@@ -196,10 +196,7 @@ type Manifests = BTreeMap<Vec<String>, Provenance>;
 
 /// Walks the folder in path order (no symbolic links to folders are followed). Manifests are
 /// parsed here; a bad one refuses the run.
-fn walk(
-    root: &Path,
-    summary: &mut Summary,
-) -> Result<(Vec<Found>, Manifests), Refusal> {
+fn walk(root: &Path, summary: &mut Summary) -> Result<(Vec<Found>, Manifests), Refusal> {
     let mut files = Vec::new();
     let mut manifests = BTreeMap::new();
     let mut stack: Vec<(PathBuf, Vec<String>)> = vec![(root.to_path_buf(), Vec::new())];
@@ -269,10 +266,7 @@ fn walk(
 }
 
 /// The manifest nearest a file: its folder's, else its parent's, and so on.
-fn manifest_for<'a>(
-    manifests: &'a Manifests,
-    segments: &[String],
-) -> Option<&'a Provenance> {
+fn manifest_for<'a>(manifests: &'a Manifests, segments: &[String]) -> Option<&'a Provenance> {
     (0..segments.len())
         .rev()
         .find_map(|n| manifests.get(&segments[..n]))

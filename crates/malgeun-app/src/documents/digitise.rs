@@ -7,23 +7,17 @@
 //! the original's first possible day (midnight in Seoul), so date filters, search and retention
 //! read the original's date; when it was brought in is the ledger entry's time and `created_at`.
 
-use malgeun_domain::approval::{ApprovalLine, Step, StepKind};
 use malgeun_domain::content::Sha256Hash;
 use malgeun_domain::digitise::{OriginalDate, Provenance};
-use malgeun_domain::document::DocumentStatus;
-use malgeun_domain::registration::RegistrationNumber;
 use malgeun_domain::{ComplexId, DocumentId, PositionId, Timestamp};
 use malgeun_store::digitised::{self, DigitisedRow};
-use malgeun_store::documents::{self, AttachmentRow, DocumentRow, VersionRow};
+use malgeun_store::documents::AttachmentRow;
 use malgeun_store::image::Row;
 use malgeun_store::tables;
 
-use super::draft::{check_file_name, check_media_type, check_title, too_large};
-use super::line::line_to_json;
-use super::rows::{attachment_row, content_hash, document_row, version_row};
+use super::draft::{AtOnce, check_file_name, check_media_type, check_title, too_large};
 use crate::App;
 use crate::error::AppError;
-use crate::events::{Change, record};
 use crate::member::{Caller, Member, Position};
 
 /// One scanned file to register.
@@ -233,12 +227,6 @@ impl App {
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let importer = importing_position(&member, Some(position))?;
         let issuer = self.issuer_name(tx.conn(), complex).await?;
-        let line = ApprovalLine::new(vec![Step {
-            kind: StepKind::Final,
-            members: vec![importer.id],
-        }])?;
-        let line_json = line_to_json(&line);
-        let line_members = vec![(importer.id.to_string(), "final")];
         let mut kinds = std::collections::HashMap::new();
         let mut registered = Vec::with_capacity(ready.len());
         for p in ready {
@@ -271,66 +259,10 @@ impl App {
                 },
             };
             let id = DocumentId::from_uuid(App::new_uuid());
-            let did = id.to_string();
-            let attachment = AttachmentRow {
-                version: 1,
-                ordinal: 1,
-                name: p.file_name,
-                size: p.size,
-                sha256: p.sha.clone(),
-                media_type: p.media_type,
-            };
-            let mut version = VersionRow {
-                version: 1,
-                title: p.title.clone(),
-                body: p.body,
-                form_json: "{}".to_owned(),
-                line_json: line_json.clone(),
-                content_sha256: String::new(),
-                created_by: caller.person.to_string(),
-                created_at: now.as_micros(),
-                submitted_at: Some(now.as_micros()),
-            };
-            version.content_sha256 = content_hash(
-                kind.code().as_str(),
-                i64::from(kind.version()),
-                &version,
-                std::slice::from_ref(&attachment),
-            )?;
             let input = p.input;
-            let year = input.original_date.year();
-            let serial = documents::next_serial(&mut tx, &cid, i64::from(year)).await?;
-            let number = RegistrationNumber {
-                issuer: issuer.clone(),
-                year,
-                serial: u32::try_from(serial).map_err(AppError::internal)?,
-            }
-            .to_string();
-            let doc = DocumentRow {
-                complex_id: cid.clone(),
-                id: did.clone(),
-                kind_code: kind.code().to_string(),
-                kind_version: i64::from(kind.version()),
-                drafter_position_id: importer.id.to_string(),
-                drafter_person_id: caller.person.to_string(),
-                title: p.title,
-                status: DocumentStatus::Registered.code().to_owned(),
-                current_version: 1,
-                content_sha256: version.content_sha256.clone(),
-                registration_number: Some(number.clone()),
-                registration_year: Some(i64::from(year)),
-                registration_serial: Some(serial),
-                registered_at: Some(
-                    Timestamp::seoul_midnight(input.original_date.first_day()).as_micros(),
-                ),
-                corrects_id: None,
-                received_from: None,
-                created_at: now.as_micros(),
-                updated_at: now.as_micros(),
-            };
             let provenance = DigitisedRow {
-                document_id: did.clone(),
-                sha256: p.sha,
+                document_id: id.to_string(),
+                sha256: p.sha.clone(),
                 source_path: input.source_path,
                 original_date: input.original_date.to_string(),
                 scanned_by: input.provenance.scanned_by,
@@ -341,27 +273,41 @@ impl App {
                 box_label: input.provenance.box_label,
                 rule_name: input.rule,
             };
-            let change = Change::new("document.digitise")
-                .subject(id)
-                .by(caller.person, Some(importer.id))
-                .row(document_row(&doc))
-                .row(version_row(complex, &did, &version))
-                .row(attachment_row(complex, &did, &attachment))
-                .row(digitised_row(complex, &provenance));
-            documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
-            super::refresh_tabs(&mut tx, &doc, &line_members).await?;
-            record(
-                &mut tx,
-                complex,
-                &mut head,
-                &self.signer(complex),
-                now,
-                change,
-            )
-            .await?;
+            let registration_number = self
+                .register_at_once(
+                    &mut tx,
+                    &mut head,
+                    complex,
+                    caller,
+                    AtOnce {
+                        event: "document.digitise",
+                        id,
+                        kind: &kind,
+                        position: importer.id,
+                        title: p.title,
+                        body: p.body,
+                        // The scan is the content: no form.
+                        form_json: "{}".to_owned(),
+                        attachments: vec![AttachmentRow {
+                            version: 1,
+                            ordinal: 1,
+                            name: p.file_name,
+                            size: p.size,
+                            sha256: p.sha,
+                            media_type: p.media_type,
+                        }],
+                        issuer: &issuer,
+                        year: input.original_date.year(),
+                        registered_at: Timestamp::seoul_midnight(input.original_date.first_day()),
+                        received_from: None,
+                        now,
+                        extra: vec![digitised_row(complex, &provenance)],
+                    },
+                )
+                .await?;
             registered.push(Ok(DigitiseOutcome::Imported {
                 id,
-                registration_number: number,
+                registration_number,
             }));
         }
         tx.commit().await?;

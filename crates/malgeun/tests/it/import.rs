@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use malgeun_domain::ComplexId;
 
-use crate::support::{Env, snapshot};
+use crate::support::{Env, snapshot, verify};
 
 /// Kind folders as a storeroom labels them (default rules know these names).
 const KIND_FOLDERS: &[&str] = &[
@@ -149,19 +149,6 @@ async fn scalar(env: &Env, sql: &str) -> i64 {
 
 async fn imported_count(env: &Env) -> i64 {
     scalar(env, "SELECT COUNT(*) FROM digitised_records").await
-}
-
-/// Runs the real `malgeun verify`.
-fn verify(env: &Env) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_malgeun"));
-    cmd.arg("--data-dir").arg(env.data_dir()).arg("verify");
-    cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
-    cmd.env("MALGEUN_LOG", "error");
-    if let Some(url) = &env.cfg.database_url {
-        cmd.env("MALGEUN_DATABASE_URL", url);
-    }
-    let out = cmd.output().expect("run malgeun verify");
-    (out.status.success(), text(&out))
 }
 
 /// The acceptance scenario with `n` generated files.
@@ -441,4 +428,101 @@ crate::on_both_engines!(
     bad_input_changes_nothing,
     import_bad_input_changes_nothing_on_sqlite,
     import_bad_input_changes_nothing_on_postgres
+);
+
+/// The document made from the file at `source_path`.
+async fn document_of(env: &Env, source_path: &str) -> String {
+    let mut r = env.app.db().reader().await.expect("reader");
+    let rows: Vec<(String,)> = malgeun_store::raw::fetch_all(
+        r.conn(),
+        "SELECT document_id FROM digitised_records WHERE source_path = $1",
+        &[source_path],
+    )
+    .await
+    .unwrap();
+    rows.first()
+        .unwrap_or_else(|| panic!("no record of {source_path}"))
+        .0
+        .clone()
+}
+
+/// Imported records are registered documents of their kind: numbered in the original's year, in
+/// that year's register, seen by whom the kind lets see them, kept as long as the kind says, with
+/// the scan attached and the import in their history.
+async fn records_follow_their_kind(env: &Env) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    write(
+        root,
+        "2019/관리비/2019-03-05_3월 부과내역.pdf",
+        b"%PDF levy",
+    );
+    write(
+        root,
+        "2019/임금/상자 4/20190325 임금대장.pdf",
+        b"%PDF payroll",
+    );
+    let out = import_command(env, root, &["--scanned-by", "김서무"])
+        .output()
+        .unwrap();
+    let report = text(&out);
+    assert!(out.status.success(), "{report}");
+    assert_eq!(counts(&report)["imported"], 2.0, "{report}");
+    let levy = document_of(env, "2019/관리비/2019-03-05_3월 부과내역.pdf").await;
+    let payroll = document_of(env, "2019/임금/상자 4/20190325 임금대장.pdf").await;
+
+    let manager = env.login("manager").await;
+    let view = manager.get(&format!("documents/{levy}")).await.expect(200);
+    assert_eq!(view["status"], "registered");
+    assert_eq!(view["kind_code"], "management-fee-levy");
+    assert_eq!(view["title"], "3월 부과내역");
+    assert_eq!(view["registration_number"], "시험아파트-2019-0001");
+    assert!(
+        view["registered_at"]
+            .as_str()
+            .unwrap()
+            .starts_with("2019-03-04T15:00:00"),
+        "the original's day, midnight in Seoul: {}",
+        view["registered_at"]
+    );
+    assert_eq!(view["retention"], "5년");
+    let body = view["body"].as_str().unwrap();
+    assert!(
+        body.contains("전자화문서") && body.contains("스캔한 사람: 김서무"),
+        "{body}"
+    );
+    assert_eq!(
+        view["attachments"][0]["name"],
+        "2019-03-05_3월 부과내역.pdf"
+    );
+    assert_eq!(view["attachments"][0]["media_type"], "application/pdf");
+    let history = manager
+        .get(&format!("documents/{levy}/history"))
+        .await
+        .expect(200);
+    assert!(history.to_string().contains("전자화 등록"), "{history}");
+    let view = manager
+        .get(&format!("documents/{payroll}"))
+        .await
+        .expect(200);
+    assert_eq!(view["registration_number"], "시험아파트-2019-0002");
+    let register = manager.get("register?year=2019").await.expect(200);
+    assert_eq!(register["items"].as_array().unwrap().len(), 2, "{register}");
+
+    // The council's chair may read the levy (a viewer of the kind) but not the payroll
+    // (restricted: only the line, here the importing manager).
+    let chair = env.login("chair").await;
+    chair.get(&format!("documents/{levy}")).await.expect(200);
+    chair
+        .get(&format!("documents/{payroll}"))
+        .await
+        .expect_error(404, "document_not_found");
+    let (ok, out) = verify(env);
+    assert!(ok, "{out}");
+}
+
+crate::on_both_engines!(
+    records_follow_their_kind,
+    import_records_follow_their_kind_on_sqlite,
+    import_records_follow_their_kind_on_postgres
 );

@@ -3,26 +3,9 @@
 //! byte, a ledger row deleted or edited, a row inserted behind the service's back, or a row made
 //! to point to another entry.
 
-use std::process::Command;
-
 use serde_json::json;
 
-use crate::support::{Engine, Env, expense_form, raw_sql};
-
-/// Runs the real `malgeun verify` against the environment's database and files.
-fn verify(env: &Env) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_malgeun"));
-    cmd.arg("--data-dir").arg(env.data_dir()).arg("verify");
-    cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
-    cmd.env("MALGEUN_LOG", "error");
-    if let Some(url) = &env.cfg.database_url {
-        cmd.env("MALGEUN_DATABASE_URL", url);
-    }
-    let out = cmd.output().expect("run malgeun verify");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
-}
+use crate::support::{Engine, Env, expense_form, raw_sql, verify};
 
 /// A registered document with an attachment, and its attachment's hash.
 async fn registered_document(env: &Env) -> (String, String) {
