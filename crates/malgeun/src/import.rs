@@ -18,26 +18,35 @@ use malgeun_domain::digitise::{ImportRules, MANIFEST_NAMES, Mapped, Provenance, 
 use malgeun_domain::text::nfc;
 use malgeun_domain::{ComplexId, PositionId, UserFacing};
 
-/// What the command line asked for.
-#[derive(Clone, Debug)]
+/// What the command line asked for (`malgeun import …`).
+#[derive(Clone, Debug, clap::Args)]
 pub struct ImportOptions {
-    /// The folder to import.
+    /// The folder of scans (e.g. DIR/2019/관리비/2019-03-05_부과내역.pdf).
     pub dir: PathBuf,
-    /// A rules file; `None` uses the default rules.
+    /// Rules file (TOML) mapping paths to kinds, dates, titles and provenance; the default rules
+    /// read DIR/<year>/<kind name>/<file>.
+    #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// The complex; `None` when the importer is in exactly one.
-    pub complex: Option<ComplexId>,
-    /// The importer's login.
+    /// Complex id (may be left out when the importer has positions in one complex only).
+    #[arg(long)]
+    pub complex: Option<String>,
+    /// Import as this person (login): the 관리사무소장 or an administrator of the complex.
+    #[arg(long = "as")]
     pub login: String,
-    /// The importing position, when the importer holds several.
-    pub position: Option<PositionId>,
-    /// Who scanned, when no rule or manifest says.
+    /// The importing position id, when the person holds several.
+    #[arg(long)]
+    pub position: Option<String>,
+    /// Who scanned the papers, when no rule or 출처.toml says.
+    #[arg(long)]
     pub scanned_by: Option<String>,
-    /// Report what would happen; write nothing.
+    /// Show what would be imported; write nothing.
+    #[arg(long)]
     pub dry_run: bool,
     /// Skip unreadable and oversize files (reported as failed) instead of refusing the run.
+    #[arg(long)]
     pub skip_bad: bool,
     /// Files per transaction (1: one transaction per file).
+    #[arg(long, default_value_t = 32)]
     pub batch: usize,
 }
 
@@ -395,11 +404,27 @@ pub async fn run(app: &App, opts: &ImportOptions) -> Result<Summary, Refusal> {
         }
     };
     let caller = importer(app, &opts.login).await?;
-    let complex = match opts.complex {
-        Some(c) => c,
+    let complex = match &opts.complex {
+        Some(c) => c.parse().map_err(|_| {
+            Refusal::new(
+                "invalid_complex_id",
+                format!("--complex '{c}'은(는) 단지 번호(UUID)가 아닙니다."),
+                format!("--complex `{c}` is not a complex id"),
+            )
+        })?,
         None => only_complex(app, &caller).await?,
     };
-    let setup = app.import_setup(&caller, complex, opts.position).await?;
+    let position = match &opts.position {
+        Some(p) => Some(p.parse().map_err(|_| {
+            Refusal::new(
+                "invalid_position_id",
+                format!("--position '{p}'은(는) 직위 번호(UUID)가 아닙니다."),
+                format!("--position `{p}` is not a position id"),
+            )
+        })?),
+        None => None,
+    };
+    let setup = app.import_setup(&caller, complex, position).await?;
     let kinds = rules.kind_names(&setup.kinds)?;
     let (files, manifests) = walk(&opts.dir, &mut summary)?;
     summary.files = files.len() + summary.failed.len();

@@ -91,35 +91,7 @@ enum Command {
     Reindex,
     /// Imports a digitised paper archive (종이 문서 가져오기): each file becomes a registered
     /// 전자화문서 of the kind its path says; duplicates are skipped by content; safe to re-run.
-    Import {
-        /// The folder of scans (e.g. DIR/2019/관리비/2019-03-05_부과내역.pdf).
-        dir: PathBuf,
-        /// Rules file (TOML) mapping paths to kinds, dates, titles and provenance; default rules
-        /// read DIR/<year>/<kind name>/<file>.
-        #[arg(long)]
-        rules: Option<PathBuf>,
-        /// Complex id (may be left out when the importer has positions in one complex only).
-        #[arg(long)]
-        complex: Option<String>,
-        /// Import as this person (login): the 관리사무소장 or an administrator of the complex.
-        #[arg(long = "as")]
-        login: String,
-        /// The importing position id, when the person holds several.
-        #[arg(long)]
-        position: Option<String>,
-        /// Who scanned the papers, when no rule or 출처.toml says.
-        #[arg(long)]
-        scanned_by: Option<String>,
-        /// Show what would be imported; write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Skip unreadable and oversize files (reported as failed) instead of refusing the run.
-        #[arg(long)]
-        skip_bad: bool,
-        /// Files per transaction (1: one transaction per file).
-        #[arg(long, default_value_t = 32)]
-        batch: usize,
-    },
+    Import(malgeun::import::ImportOptions),
     /// Administration from the server's shell.
     #[command(subcommand)]
     Admin(Admin),
@@ -359,36 +331,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             app.db().close().await;
         }
-        Command::Import {
-            dir,
-            rules,
-            complex,
-            login,
-            position,
-            scanned_by,
-            dry_run,
-            skip_bad,
-            batch,
-        } => {
-            let complex = complex
-                .map(|c| c.parse::<ComplexId>())
-                .transpose()
-                .context("--complex must be a complex id")?;
-            let position = position
-                .map(|p| p.parse())
-                .transpose()
-                .context("--position must be a position id")?;
-            let opts = malgeun::import::ImportOptions {
-                dir,
-                rules,
-                complex,
-                login,
-                position,
-                scanned_by,
-                dry_run,
-                skip_bad,
-                batch,
-            };
+        Command::Import(opts) => {
             let app = malgeun::open(&cfg).await?;
             let result = malgeun::import::run(&app, &opts).await;
             app.db().close().await;
