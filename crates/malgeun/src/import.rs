@@ -110,6 +110,8 @@ pub struct Summary {
     pub unmatched: Vec<(String, String)>,
     /// Could not be imported, as (file, reason).
     pub failed: Vec<(String, String)>,
+    /// In a dry run, what each new file would become.
+    pub planned: Vec<String>,
     /// Hidden and system files passed over.
     pub ignored: usize,
     /// Seconds the import phase took.
@@ -149,6 +151,12 @@ impl Summary {
                 out,
                 "새로 가져온 문서가 없습니다 (모두 이미 가져왔거나 규칙에 맞지 않음)."
             );
+        }
+        if !self.planned.is_empty() {
+            let _ = writeln!(out, "가져올 파일 (경로 → 종류 일자 \"제목\"):");
+            for line in &self.planned {
+                let _ = writeln!(out, "  {line}");
+            }
         }
         for (what, list) in [
             ("중복 (같은 내용의 파일을 이미 가져옴)", &self.duplicates),
@@ -511,6 +519,19 @@ pub async fn run(app: &App, opts: &ImportOptions) -> Result<Summary, Refusal> {
             Some(None) => summary.already += 1,
             Some(Some(first)) => summary.duplicates.push((shown, first.clone())),
             None if opts.dry_run => {
+                let p = &m.provenance;
+                summary.planned.push(format!(
+                    "{shown} → {} {} \"{}\" (상자: {}, 스캔: {}, 규칙: {})",
+                    m.kind_code,
+                    m.date,
+                    m.title,
+                    p.box_label.as_deref().unwrap_or("-"),
+                    p.scanned_by
+                        .as_deref()
+                        .or(opts.scanned_by.as_deref())
+                        .unwrap_or("-"),
+                    m.rule
+                ));
                 seen.insert(sha, Some(shown));
                 summary.imported += 1;
             }

@@ -320,6 +320,13 @@ pub enum Unmatched {
         /// The rule.
         rule: String,
     },
+    /// A rule's folders fit but it does not take files of this extension.
+    Extension {
+        /// The rule.
+        rule: String,
+        /// The extension (lowercase, may be empty).
+        ext: String,
+    },
 }
 
 impl Unmatched {
@@ -328,6 +335,12 @@ impl Unmatched {
         match self {
             Self::NoRule => "맞는 규칙이 없습니다".to_owned(),
             Self::NoDate { rule } => format!("규칙 '{rule}'에 맞지만 연도를 알 수 없습니다"),
+            Self::Extension { rule, ext } if ext.is_empty() => {
+                format!("규칙 '{rule}'은(는) 확장자 없는 파일을 받지 않습니다")
+            }
+            Self::Extension { rule, ext } => {
+                format!("규칙 '{rule}'은(는) .{ext} 파일을 받지 않습니다")
+            }
         }
     }
 }
@@ -498,10 +511,14 @@ impl ImportRules {
             _ => (file.as_str(), String::new()),
         };
         let mut no_date = None;
+        let mut wrong_ext = None;
         for rule in &self.rules {
             if let Some(exts) = &rule.extensions
                 && !exts.contains(&ext)
             {
+                if wrong_ext.is_none() && rule.pattern.matches(segments, kinds).is_some() {
+                    wrong_ext = Some(rule.name.clone());
+                }
                 continue;
             }
             let Some(caps) = rule.pattern.matches(segments, kinds) else {
@@ -559,9 +576,10 @@ impl ImportRules {
                 provenance,
             });
         }
-        Err(match no_date {
-            Some(rule) => Unmatched::NoDate { rule },
-            None => Unmatched::NoRule,
+        Err(match (no_date, wrong_ext) {
+            (Some(rule), _) => Unmatched::NoDate { rule },
+            (None, Some(rule)) => Unmatched::Extension { rule, ext },
+            (None, None) => Unmatched::NoRule,
         })
     }
 }

@@ -96,10 +96,21 @@ fn nfd_names_from_macos_match() {
 fn unmatched_files_say_why() {
     let rules = ImportRules::default_rules();
     let kinds = rules.kind_names(&catalogue()).unwrap();
-    // Unknown kind folder, wrong extension, file at the top, no year.
+    // A note beside the scans: the rule's folders fit, its extension does not.
+    let why = rules
+        .map(&segs("2019/관리비/메모.txt"), &kinds, None)
+        .unwrap_err();
+    assert_eq!(
+        why,
+        Unmatched::Extension {
+            rule: "연도/종류".into(),
+            ext: "txt".into()
+        }
+    );
+    assert!(why.message_ko().contains(".txt"), "{}", why.message_ko());
+    // Unknown kind folder, file at the top, no year.
     for p in [
         "2019/잡동사니/a.pdf",
-        "2019/관리비/메모.txt",
         "a.pdf",
         "관리비/a.pdf",
         "1850/관리비/a.pdf",
