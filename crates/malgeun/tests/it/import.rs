@@ -344,9 +344,10 @@ async fn bad_input_changes_nothing(env: &Env) {
     )
     .await;
 
+    let rules_dir = tempfile::tempdir().unwrap();
     let rules = write(
-        root.parent().unwrap(),
-        &format!("rules-{}.toml", std::process::id()),
+        rules_dir.path(),
+        "rules.toml",
         b"[[rule]]\npath = \"{year}/*/*\"\nkind = \"no-such-kind\"\n",
     );
     let rules_arg = rules.to_str().unwrap();
@@ -419,7 +420,6 @@ async fn bad_input_changes_nothing(env: &Env) {
     assert_eq!((c["imported"], c["failed"]), (2.0, 1.0), "{report}");
     assert!(report.contains("큰 파일.pdf"), "{report}");
     std::fs::remove_file(big).unwrap();
-    std::fs::remove_file(rules).unwrap();
     let (ok, out) = verify(env);
     assert!(ok, "{out}");
 }
