@@ -53,20 +53,3 @@ pub async fn hashes(conn: Conn<'_>, complex_id: &str) -> Result<Vec<String>, Sto
         complex_id
     )
 }
-
-/// A document's provenance, when it is a digitised record.
-pub async fn of_document(
-    conn: Conn<'_>,
-    complex_id: &str,
-    document_id: &str,
-) -> Result<Option<DigitisedRow>, StoreError> {
-    fetch_as!(
-        conn,
-        DigitisedRow,
-        fetch_optional,
-        "SELECT document_id, sha256, source_path, original_date, scanned_by, scanned_on, box_label, \
-         rule_name FROM digitised_records WHERE complex_id = $1 AND document_id = $2",
-        complex_id,
-        document_id
-    )
-}
