@@ -3,6 +3,7 @@
 pub mod approval;
 pub mod catalogue;
 pub mod content;
+pub mod digitise;
 pub mod disclosure;
 pub mod error;
 pub mod id;

@@ -10,6 +10,7 @@ mod macros;
 
 pub mod blob;
 pub mod db;
+pub mod digitised;
 pub mod documents;
 pub mod error;
 pub mod image;

@@ -740,6 +740,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0003_ledger_images.sql",
         include_str!("../migrations/sqlite/0003_ledger_images.sql"),
     ),
+    (
+        5,
+        "0005_digitised_records.sql",
+        include_str!("../migrations/sqlite/0005_digitised_records.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction, refusing to run on a

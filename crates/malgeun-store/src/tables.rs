@@ -142,6 +142,23 @@ pub static APPROVALS: TableSpec = TableSpec {
     ],
 };
 
+/// 전자화문서: the provenance of a document registered from a scanned paper original.
+pub static DIGITISED_RECORDS: TableSpec = TableSpec {
+    name: "digitised_records",
+    keys: &["complex_id", "document_id"],
+    columns: &[
+        ("complex_id", Text),
+        ("document_id", Text),
+        ("sha256", Text),
+        ("source_path", Secret),
+        ("original_date", Text),
+        ("scanned_by", Secret),
+        ("scanned_on", Text),
+        ("box_label", Secret),
+        ("rule_name", Secret),
+    ],
+};
+
 /// Every ledgered table, in the order `verify` checks them.
 pub static LEDGERED: &[&TableSpec] = &[
     &COMPLEXES,
@@ -152,6 +169,7 @@ pub static LEDGERED: &[&TableSpec] = &[
     &DOCUMENT_VERSIONS,
     &ATTACHMENTS,
     &APPROVALS,
+    &DIGITISED_RECORDS,
 ];
 
 /// Looks a ledgered table up by name (when reading images back from ledger payloads).

@@ -1,8 +1,9 @@
 //! Wiring of the `malgeun` binary: configuration, opening the database and blob store, the demo
-//! data. `main.rs` holds only the command line.
+//! data, the paper-archive import. `main.rs` holds only the command line.
 
 pub mod config;
 pub mod demo;
+pub mod import;
 
 use malgeun_app::{App, LedgerKeys, Limits};
 use malgeun_store::db::PoolOptions;

@@ -1,4 +1,4 @@
-//! The `malgeun` command: serve, demo, migrate, verify, search, reindex, admin.
+//! The `malgeun` command: serve, demo, migrate, verify, search, reindex, import, admin.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -92,6 +92,9 @@ enum Command {
     },
     /// Rebuilds the search index from the database (stop the servers using this data folder first).
     Reindex,
+    /// Imports a digitised paper archive (종이 문서 가져오기): each file becomes a registered
+    /// 전자화문서 of the kind its path says; duplicates are skipped by content; safe to re-run.
+    Import(malgeun::import::ImportOptions),
     /// Administration from the server's shell.
     #[command(subcommand)]
     Admin(Admin),
@@ -334,6 +337,26 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cfg.search_dir().display()
             );
             app.db().close().await;
+        }
+        Command::Import(opts) => {
+            let app = malgeun::open(&cfg).await?;
+            let result = malgeun::import::run(&app, &opts).await;
+            app.db().close().await;
+            return match result {
+                Ok(summary) => {
+                    print!("{}", summary.render());
+                    Ok(if summary.failed.is_empty() {
+                        ExitCode::SUCCESS
+                    } else {
+                        ExitCode::FAILURE
+                    })
+                }
+                Err(refusal) => {
+                    eprintln!("오류: {}", refusal.message_ko);
+                    eprintln!("error: {} ({})", refusal.message_en, refusal.code);
+                    Ok(ExitCode::from(2))
+                }
+            };
         }
         Command::Admin(cmd) => {
             let app = malgeun::open(&cfg).await?;

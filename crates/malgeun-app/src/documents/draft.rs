@@ -83,7 +83,7 @@ pub struct ReceiveInput {
     pub attachments: Vec<AttachmentSpec>,
 }
 
-fn check_title(title: &str) -> Result<String, AppError> {
+pub(super) fn check_title(title: &str) -> Result<String, AppError> {
     single_line(title)
         .filter(|t| t.chars().count() <= MAX_TITLE_CHARS)
         .ok_or_else(|| {
@@ -107,7 +107,7 @@ fn check_body(body: &str) -> Result<String, AppError> {
     Ok(body)
 }
 
-fn check_file_name(name: &str) -> Result<String, AppError> {
+pub(super) fn check_file_name(name: &str) -> Result<String, AppError> {
     single_line(name)
         .filter(|n| n.chars().count() <= 200 && !n.contains(['/', '\\']) && n != "." && n != "..")
         .ok_or_else(|| {
@@ -119,7 +119,7 @@ fn check_file_name(name: &str) -> Result<String, AppError> {
         })
 }
 
-fn check_media_type(mt: &str) -> String {
+pub(super) fn check_media_type(mt: &str) -> String {
     let ok = mt.len() <= 100
         && mt.split_once('/').is_some_and(|(a, b)| {
             !a.is_empty() && !b.is_empty() && mt.chars().all(|c| c.is_ascii_graphic() && c != ';')
@@ -737,7 +737,6 @@ impl App {
             .resolve_attachments(complex, 1, 1, &input.attachments)
             .await?;
         let now = self.clock().now();
-        let cid = complex.to_string();
         let (mut tx, mut head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let kind = self
@@ -757,80 +756,146 @@ impl App {
             _ => None,
         };
         let id = DocumentId::from_uuid(App::new_uuid());
-        let did = id.to_string();
-        let line =
-            malgeun_domain::approval::ApprovalLine::new(vec![malgeun_domain::approval::Step {
-                kind: malgeun_domain::approval::StepKind::Final,
-                members: vec![receiver.id],
-            }])?;
-        let mut version = VersionRow {
-            version: 1,
-            title: title.clone(),
-            body,
-            form_json: form.canonical_json(),
-            line_json: line_to_json(&line),
-            content_sha256: String::new(),
-            created_by: caller.person.to_string(),
-            created_at: now.as_micros(),
-            submitted_at: Some(now.as_micros()),
-        };
-        version.content_sha256 = content_hash(
-            kind.code().as_str(),
-            i64::from(kind.version()),
-            &version,
-            &attachments,
-        )?;
         let issuer = self.issuer_name(tx.conn(), complex).await?;
-        let year = i64::from(now.seoul_year());
-        let serial = documents::next_serial(&mut tx, &cid, year).await?;
-        let number = RegistrationNumber {
-            issuer,
-            year: now.seoul_year(),
-            serial: u32::try_from(serial).map_err(AppError::internal)?,
-        };
-        let doc = DocumentRow {
-            complex_id: cid.clone(),
-            id: did.clone(),
-            kind_code: kind.code().to_string(),
-            kind_version: i64::from(kind.version()),
-            drafter_position_id: receiver.id.to_string(),
-            drafter_person_id: caller.person.to_string(),
-            title,
-            status: DocumentStatus::Registered.code().to_owned(),
-            current_version: 1,
-            content_sha256: version.content_sha256.clone(),
-            registration_number: Some(number.to_string()),
-            registration_year: Some(year),
-            registration_serial: Some(serial),
-            registered_at: Some(now.as_micros()),
-            corrects_id: None,
-            received_from: sender,
-            created_at: now.as_micros(),
-            updated_at: now.as_micros(),
-        };
-        let mut change = Change::new("document.receive")
-            .subject(id)
-            .by(caller.person, Some(receiver.id))
-            .row(document_row(&doc))
-            .row(version_row(complex, &did, &version));
-        for a in &attachments {
-            change = change.row(attachment_row(complex, &did, a));
-        }
-        let line_members = vec![(receiver.id.to_string(), "final")];
-        documents::set_inbox(&mut tx, &cid, &did, &[], Some(&line_members)).await?;
-        super::refresh_tabs(&mut tx, &doc, &line_members).await?;
-        record(
+        self.register_at_once(
             &mut tx,
-            complex,
             &mut head,
-            &self.signer(complex),
-            now,
-            change,
+            complex,
+            caller,
+            AtOnce {
+                event: "document.receive",
+                id,
+                kind: &kind,
+                position: receiver.id,
+                title,
+                body,
+                form_json: form.canonical_json(),
+                attachments,
+                issuer: &issuer,
+                year: now.seoul_year(),
+                registered_at: now,
+                received_from: sender,
+                now,
+                extra: Vec::new(),
+            },
         )
         .await?;
         tx.commit().await?;
         Ok(id)
     }
+
+    /// Records a document registered the moment it is recorded, with no approval round (공문
+    /// 접수, 전자화문서): its line is one 결재 step of the registering position, and it takes the
+    /// next serial of `year`. Returns the registration number. The caller holds the head lock and
+    /// commits.
+    pub(super) async fn register_at_once(
+        &self,
+        tx: &mut malgeun_store::Tx,
+        head: &mut malgeun_store::ledger::Head,
+        complex: ComplexId,
+        caller: &Caller,
+        d: AtOnce<'_>,
+    ) -> Result<String, AppError> {
+        let cid = complex.to_string();
+        let did = d.id.to_string();
+        let line =
+            malgeun_domain::approval::ApprovalLine::new(vec![malgeun_domain::approval::Step {
+                kind: malgeun_domain::approval::StepKind::Final,
+                members: vec![d.position],
+            }])?;
+        let mut version = VersionRow {
+            version: 1,
+            title: d.title.clone(),
+            body: d.body,
+            form_json: d.form_json,
+            line_json: line_to_json(&line),
+            content_sha256: String::new(),
+            created_by: caller.person.to_string(),
+            created_at: d.now.as_micros(),
+            submitted_at: Some(d.now.as_micros()),
+        };
+        version.content_sha256 = content_hash(
+            d.kind.code().as_str(),
+            i64::from(d.kind.version()),
+            &version,
+            &d.attachments,
+        )?;
+        let serial = documents::next_serial(tx, &cid, i64::from(d.year)).await?;
+        let number = RegistrationNumber {
+            issuer: d.issuer.to_owned(),
+            year: d.year,
+            serial: u32::try_from(serial).map_err(AppError::internal)?,
+        }
+        .to_string();
+        let doc = DocumentRow {
+            complex_id: cid.clone(),
+            id: did.clone(),
+            kind_code: d.kind.code().to_string(),
+            kind_version: i64::from(d.kind.version()),
+            drafter_position_id: d.position.to_string(),
+            drafter_person_id: caller.person.to_string(),
+            title: d.title,
+            status: DocumentStatus::Registered.code().to_owned(),
+            current_version: 1,
+            content_sha256: version.content_sha256.clone(),
+            registration_number: Some(number.clone()),
+            registration_year: Some(i64::from(d.year)),
+            registration_serial: Some(serial),
+            registered_at: Some(d.registered_at.as_micros()),
+            corrects_id: None,
+            received_from: d.received_from,
+            created_at: d.now.as_micros(),
+            updated_at: d.now.as_micros(),
+        };
+        let mut change = Change::new(d.event)
+            .subject(d.id)
+            .by(caller.person, Some(d.position))
+            .row(document_row(&doc))
+            .row(version_row(complex, &did, &version));
+        for a in &d.attachments {
+            change = change.row(attachment_row(complex, &did, a));
+        }
+        for row in d.extra {
+            change = change.row(row);
+        }
+        let line_members = vec![(d.position.to_string(), "final")];
+        documents::set_inbox(tx, &cid, &did, &[], Some(&line_members)).await?;
+        super::refresh_tabs(tx, &doc, &line_members).await?;
+        record(tx, complex, head, &self.signer(complex), d.now, change).await?;
+        Ok(number)
+    }
+}
+
+/// What [`App::register_at_once`] records.
+pub(super) struct AtOnce<'a> {
+    /// The ledger event.
+    pub event: &'static str,
+    /// The new document's id.
+    pub id: DocumentId,
+    /// Its kind (latest version).
+    pub kind: &'a KindDefinition,
+    /// The registering position: drafter and the line's one 결재 step.
+    pub position: PositionId,
+    /// Title (checked).
+    pub title: String,
+    /// Body (checked).
+    pub body: String,
+    /// Canonical form JSON.
+    pub form_json: String,
+    /// Attachments of version 1.
+    pub attachments: Vec<AttachmentRow>,
+    /// The issuer in the registration number.
+    pub issuer: &'a str,
+    /// The year whose register it enters.
+    pub year: i32,
+    /// The registration date shown in the register.
+    pub registered_at: malgeun_domain::Timestamp,
+    /// Sender of a received document.
+    pub received_from: Option<String>,
+    /// When it is recorded.
+    pub now: malgeun_domain::Timestamp,
+    /// Further ledgered rows of the same change.
+    pub extra: Vec<malgeun_store::image::Row>,
 }
 
 /// The error for a file over the size limit.

@@ -1,8 +1,9 @@
 //! Documents from draft to registration: 기안, 임시저장, attachments, 상신, the approval acts, 회수,
-//! 재기안, registration, 공문 접수, corrections, and what a person may see of them.
+//! 재기안, registration, 공문 접수, 전자화문서 등록 (scanned paper records), corrections, and what a person may see of them.
 
 mod act;
 mod browse;
+mod digitise;
 mod draft;
 mod line;
 mod rows;
@@ -10,6 +11,7 @@ mod view;
 
 pub use act::ActInput;
 pub use browse::{DefaultStep, InboxSort, ListPage, RegisterQuery};
+pub use digitise::{DigitiseOutcome, DigitisedInput, ImportSetup};
 pub use draft::{AttachmentSpec, DraftInput, DraftUpdate, ReceiveInput, too_large};
 pub use line::{StepInput, line_from_json, line_to_json};
 pub use view::{

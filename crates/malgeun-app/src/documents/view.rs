@@ -274,6 +274,7 @@ fn event_label(event: &str) -> &'static str {
         "document.withdraw" => "회수",
         "document.revise" => "재기안",
         "document.receive" => "접수 등록",
+        "document.digitise" => "전자화 등록",
         "document.approve" => "승인",
         "document.approve_as_deputy" => "대결",
         "document.approve_delegated" => "전결",

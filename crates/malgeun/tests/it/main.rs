@@ -6,6 +6,7 @@ mod bad_input;
 mod concurrency;
 mod demo;
 mod flow;
+mod import;
 mod openapi;
 mod pages;
 mod search;

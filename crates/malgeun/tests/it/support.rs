@@ -384,6 +384,30 @@ pub async fn snapshot(env: &Env) -> Vec<(String, i64)> {
     out
 }
 
+/// Runs the real `malgeun verify` against the environment's database and files: whether it
+/// passed, and what it printed.
+pub fn verify(env: &Env) -> (bool, String) {
+    verify_with(env, &[])
+}
+
+/// Runs `malgeun verify` with extra arguments.
+pub fn verify_with(env: &Env, args: &[&str]) -> (bool, String) {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_malgeun"));
+    cmd.arg("--data-dir")
+        .arg(env.data_dir())
+        .arg("verify")
+        .args(args);
+    cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
+    cmd.env("MALGEUN_LOG", "error");
+    if let Some(url) = &env.cfg.database_url {
+        cmd.env("MALGEUN_DATABASE_URL", url);
+    }
+    let out = cmd.output().expect("run malgeun verify");
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.success(), text)
+}
+
 /// Runs a SQL statement directly against the database (for tamper tests).
 pub async fn raw_sql(env: &Env, sql: &str) -> u64 {
     let mut tx = env.app.db().begin().await.expect("tx");

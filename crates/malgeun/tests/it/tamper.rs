@@ -4,34 +4,9 @@
 //! to point to another entry; and `malgeun verify --images` after the row images kept beside the
 //! ledger are edited or deleted.
 
-use std::process::Command;
-
 use serde_json::json;
 
-use crate::support::{Engine, Env, expense_form, raw_sql};
-
-/// Runs the real `malgeun verify` against the environment's database and files.
-fn verify(env: &Env) -> (bool, String) {
-    verify_with(env, &[])
-}
-
-/// Runs `malgeun verify` with extra arguments.
-fn verify_with(env: &Env, args: &[&str]) -> (bool, String) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_malgeun"));
-    cmd.arg("--data-dir")
-        .arg(env.data_dir())
-        .arg("verify")
-        .args(args);
-    cmd.env("MALGEUN_LEDGER_SEED", env.cfg.ledger_seed.clone().unwrap());
-    cmd.env("MALGEUN_LOG", "error");
-    if let Some(url) = &env.cfg.database_url {
-        cmd.env("MALGEUN_DATABASE_URL", url);
-    }
-    let out = cmd.output().expect("run malgeun verify");
-    let text =
-        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
-    (out.status.success(), text)
-}
+use crate::support::{Engine, Env, expense_form, raw_sql, verify, verify_with};
 
 /// A registered document with an attachment, and its attachment's hash.
 async fn registered_document(env: &Env) -> (String, String) {
