@@ -28,7 +28,7 @@ pub use rejection::Rejection;
 use sink::Budget;
 
 /// Limits on one file.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Limits {
     /// Largest input in bytes.
     pub max_input_bytes: u64,

@@ -44,6 +44,19 @@ fn failed(detail: impl std::fmt::Display) -> Rejection {
 }
 
 impl Ocr {
+    /// Whether both commands can be started (`-v` answers).
+    pub fn commands_found(&self) -> bool {
+        [&self.tesseract, &self.pdftoppm].iter().all(|program| {
+            Command::new(program)
+                .arg("-v")
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok()
+        })
+    }
+
     /// Runs a command in `dir` with its output in files; refuses when it is missing, fails or
     /// runs past the timeout (then it is killed). Returns what it wrote to stderr.
     fn run(

@@ -57,9 +57,11 @@ pub enum Rejection {
     },
     /// The extraction ran past its memory limit and was stopped.
     OutOfMemory {
-        /// The limit in MiB.
+        /// The limit in MiB (0 when unknown where it was noticed).
         mib: u64,
     },
+    /// The file is missing from the blob store.
+    FileMissing,
     /// The extraction process ended abnormally.
     Crashed {
         /// How it ended (English, for logs).
@@ -88,6 +90,7 @@ impl Rejection {
             Self::OcrFailed { .. } => "ocr_failed",
             Self::Timeout { .. } => "timeout",
             Self::OutOfMemory { .. } => "out_of_memory",
+            Self::FileMissing => "file_missing",
             Self::Crashed { .. } => "crashed",
             Self::TooManyAttempts { .. } => "too_many_attempts",
         }
@@ -126,9 +129,13 @@ impl Rejection {
             Self::Timeout { seconds } => {
                 format!("내용을 읽는 데 너무 오래 걸려 중단했습니다 ({seconds}초 초과).")
             }
+            Self::OutOfMemory { mib: 0 } => {
+                "내용을 읽는 데 메모리가 너무 많이 들어 중단했습니다.".to_owned()
+            }
             Self::OutOfMemory { mib } => {
                 format!("내용을 읽는 데 메모리가 너무 많이 들어 중단했습니다 ({mib}MB 초과).")
             }
+            Self::FileMissing => "저장된 파일을 찾을 수 없습니다.".to_owned(),
             Self::Crashed { .. } => "내용을 읽는 프로그램이 비정상 종료되었습니다.".to_owned(),
             Self::TooManyAttempts { attempts } => {
                 format!("내용 읽기가 {attempts}번 중단되어 더 시도하지 않습니다.")

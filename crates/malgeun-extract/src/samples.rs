@@ -331,3 +331,18 @@ pub fn all(text: &str) -> Vec<(&'static str, Vec<u8>)> {
         ("nested.zip", nested_zip(text.as_bytes(), 2)),
     ]
 }
+
+/// Whether the OCR commands run here, for tests: when they do not, prints that the test is
+/// skipped and returns `false`, unless `MALGEUN_TEST_OCR=1` (CI) makes that a failure (panics).
+pub fn ocr_or_skip() -> bool {
+    if crate::Ocr::default().commands_found() {
+        return true;
+    }
+    assert!(
+        std::env::var("MALGEUN_TEST_OCR").as_deref() != Ok("1"),
+        "MALGEUN_TEST_OCR=1 but tesseract or pdftoppm is missing \
+         (apt-get install tesseract-ocr tesseract-ocr-kor poppler-utils)"
+    );
+    eprintln!("SKIPPED: OCR test (tesseract or pdftoppm is not installed)");
+    false
+}

@@ -119,9 +119,11 @@ pub(crate) fn read_bounded(mut r: impl Read, budget: &mut Budget) -> Result<Vec<
     let room = budget.unpack_room();
     let mut out = Vec::new();
     let mut limited = (&mut r).take(room.saturating_add(1));
-    limited
-        .read_to_end(&mut out)
-        .map_err(crate::rejection::malformed)?;
+    limited.read_to_end(&mut out).map_err(|e| match e.kind() {
+        // The process's memory limit (the child sets one) refused the buffer.
+        std::io::ErrorKind::OutOfMemory => Rejection::OutOfMemory { mib: 0 },
+        _ => crate::rejection::malformed(e),
+    })?;
     budget.unpack(out.len() as u64)?;
     Ok(out)
 }

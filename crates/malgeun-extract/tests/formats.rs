@@ -286,25 +286,9 @@ fn images_without_ocr_are_refused_with_the_missing_tool() {
     assert!(r.message_ko().contains("설치"), "{}", r.message_ko());
 }
 
-/// Whether the OCR commands are here; when not, the OCR tests print that they skipped, unless
-/// `MALGEUN_TEST_OCR=1` (CI) makes that a failure.
-fn ocr_available() -> bool {
-    let here = ["tesseract", "pdftoppm"]
-        .iter()
-        .all(|c| std::process::Command::new(c).arg("-v").output().is_ok());
-    if !here {
-        assert!(
-            std::env::var("MALGEUN_TEST_OCR").as_deref() != Ok("1"),
-            "MALGEUN_TEST_OCR=1 but tesseract or pdftoppm is missing (apt-get install tesseract-ocr tesseract-ocr-kor poppler-utils)"
-        );
-        eprintln!("SKIPPED: tesseract or pdftoppm is not installed");
-    }
-    here
-}
-
 #[test]
 fn ocr_reads_a_korean_form_page_as_image_and_as_scanned_pdf() {
-    if !ocr_available() {
+    if !samples::ocr_or_skip() {
         return;
     }
     let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/form.png"))

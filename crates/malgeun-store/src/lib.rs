@@ -12,6 +12,7 @@ pub mod blob;
 pub mod db;
 pub mod documents;
 pub mod error;
+pub mod extraction;
 pub mod image;
 pub mod ledger;
 pub mod org;

@@ -735,6 +735,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0002_document_tabs.sql",
         include_str!("../migrations/sqlite/0002_document_tabs.sql"),
     ),
+    (
+        4,
+        "0004_extraction.sql",
+        include_str!("../migrations/sqlite/0004_extraction.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction, refusing to run on a
