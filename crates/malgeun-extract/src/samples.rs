@@ -117,6 +117,11 @@ fn hwp_record(out: &mut Vec<u8>, tag: u32, body: &[u8]) {
 /// Each paragraph's text ends with the paragraph mark (13), and the first holds a tab (an inline
 /// control of 8 code units) to exercise the control skipping.
 pub fn hwp(paragraphs: &[&str], compressed: bool) -> Vec<u8> {
+    hwp_with_section(&hwp_section(paragraphs), compressed)
+}
+
+/// The records of a HWP body section with one paragraph per line (see [`hwp`]).
+pub fn hwp_section(paragraphs: &[&str]) -> Vec<u8> {
     let mut section = Vec::new();
     for (i, p) in paragraphs.iter().enumerate() {
         hwp_record(&mut section, 0x10 + 50, &[0u8; 22]);
@@ -129,12 +134,18 @@ pub fn hwp(paragraphs: &[&str], compressed: bool) -> Vec<u8> {
         let bytes: Vec<u8> = units.iter().flat_map(|u| u.to_le_bytes()).collect();
         hwp_record(&mut section, 0x10 + 51, &bytes);
     }
+    section
+}
+
+/// A HWP 5 document whose only body section holds `section` (records), raw-deflated when
+/// `compressed`.
+pub fn hwp_with_section(section: &[u8], compressed: bool) -> Vec<u8> {
     let stored = if compressed {
         let mut e = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
-        e.write_all(&section).expect("deflate to memory");
+        e.write_all(section).expect("deflate to memory");
         e.finish().expect("deflate to memory")
     } else {
-        section
+        section.to_vec()
     };
     let mut header = vec![0u8; 256];
     header[..crate::format::HWP_SIGNATURE.len()].copy_from_slice(crate::format::HWP_SIGNATURE);
