@@ -125,11 +125,14 @@ fn mutate(rng: &mut Rng, data: &mut Vec<u8>, others: &[Vec<u8>]) {
     }
 }
 
+/// Wraps a container's mutated inside into the container again.
+type Wrap = Box<dyn Fn(&[u8]) -> Vec<u8>>;
+
 /// The seeds: every sample file, plus the insides of the containers with a way to wrap them
 /// again.
 struct Seeds {
     files: Vec<Vec<u8>>,
-    inner: Vec<(Vec<u8>, Box<dyn Fn(&[u8]) -> Vec<u8>>)>,
+    inner: Vec<(Vec<u8>, Wrap)>,
 }
 
 fn seeds() -> Seeds {
@@ -156,7 +159,7 @@ fn seeds() -> Seeds {
     );
     let sheet = "<worksheet><sheetData><row><c t=\"s\"><v>0</v></c><c><v>12</v></c><c t=\"inlineStr\"><is><t>청소비</t></is></c></row></sheetData></worksheet>";
     let shared = "<sst><si><t>관리비</t><rPh><t>x</t></rPh></si></sst>";
-    let inner: Vec<(Vec<u8>, Box<dyn Fn(&[u8]) -> Vec<u8>>)> = vec![
+    let inner: Vec<(Vec<u8>, Wrap)> = vec![
         (
             docx_xml.into_bytes(),
             Box::new(|x: &[u8]| samples::zip_of(&[("word/document.xml", x)])),
