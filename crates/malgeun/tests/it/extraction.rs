@@ -360,3 +360,52 @@ on_both_engines!(
     lease_sqlite,
     lease_postgres
 );
+
+/// Two server processes on one database take jobs side by side: each file is read once.
+async fn two_processes_share_the_jobs(env: &Env) {
+    let accountant = env.login("accountant").await;
+    let mut docs = Vec::new();
+    for i in 0..6 {
+        let text = format!("공동작업 시험 {i}번 배관");
+        docs.push(
+            draft_with(
+                &accountant,
+                &format!("나눠 읽기 {i}"),
+                &[("a.txt", text.into_bytes())],
+                true,
+            )
+            .await,
+        );
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let other = other_process(env, dir.path(), 2048).await;
+    let (a, b) = tokio::join!(env.app.extract_pending(), other.extract_pending());
+    assert_eq!(
+        a.unwrap() + b.unwrap(),
+        docs.len(),
+        "every job ran once in all"
+    );
+    let mut r = env.app.db().reader().await.unwrap();
+    let entries: Vec<(String,)> = malgeun_store::raw::fetch_all(
+        r.conn(),
+        "SELECT subject FROM ledger_entries WHERE event = 'document.extract'",
+        &[],
+    )
+    .await
+    .unwrap();
+    drop(r);
+    let mut subjects: Vec<String> = entries.into_iter().map(|(s,)| s).collect();
+    subjects.sort();
+    docs.sort();
+    assert_eq!(subjects, docs, "one document.extract entry per document");
+    let mut found = ids(&search(&accountant, "배관").await);
+    found.sort();
+    assert_eq!(found, docs);
+    other.db().close().await;
+}
+
+on_both_engines!(
+    two_processes_share_the_jobs,
+    shared_jobs_sqlite,
+    shared_jobs_postgres
+);
