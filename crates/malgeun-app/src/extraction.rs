@@ -120,7 +120,7 @@ pub fn run_child(request: &Path) -> std::io::Result<()> {
             ..Ocr::default()
         }),
     };
-    let answer = match extractor.extract("", &bytes) {
+    let answer = match extractor.extract(&bytes) {
         Ok(e) => ChildAnswer::Text {
             format: e.format.code().to_owned(),
             text: e.text,

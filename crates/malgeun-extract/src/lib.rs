@@ -92,10 +92,10 @@ impl Extractor {
         }
     }
 
-    /// The text of a file, or why there is none. `name` is only used in messages; the type comes
-    /// from the bytes. Never panics: a parser's panic is refused as malformed.
-    pub fn extract(&self, name: &str, bytes: &[u8]) -> Result<Extracted, Rejection> {
-        let _ = name;
+    /// The text of a file, or why there is none. The type comes from the bytes (a file's name
+    /// is not trusted, so it is not asked for). Never panics: a parser's panic is refused as
+    /// malformed.
+    pub fn extract(&self, bytes: &[u8]) -> Result<Extracted, Rejection> {
         if bytes.len() as u64 > self.limits.max_input_bytes {
             return Err(Rejection::TooLarge {
                 limit: self.limits.max_input_bytes,

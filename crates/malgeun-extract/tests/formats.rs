@@ -15,7 +15,7 @@ fn plain() -> Extractor {
 }
 
 fn text_of(bytes: &[u8]) -> (Format, String) {
-    let e = plain().extract("file", bytes).expect("extracted");
+    let e = plain().extract(bytes).expect("extracted");
     (e.format, e.text)
 }
 
@@ -104,11 +104,11 @@ fn plain_zip_reads_its_entries_under_their_names() {
 }
 
 #[test]
-fn the_type_comes_from_the_bytes_not_the_name() {
+fn the_type_comes_from_the_bytes() {
     let docx = samples::docx(LINES);
     let e = plain()
-        .extract("보고서.pdf", &docx)
-        .expect("read as what it is");
+        .extract(&docx)
+        .expect("read as what the bytes are, whatever the upload was called");
     assert_eq!(e.format, Format::Docx);
     assert_eq!(detect(&samples::hwp(LINES, true)), Some(Format::Hwp));
     assert_eq!(detect(b"\x89PNG\r\n\x1a\n...."), Some(Format::Png));
@@ -120,10 +120,7 @@ fn the_type_comes_from_the_bytes_not_the_name() {
     ole[at] = b'X';
     assert_eq!(detect(&ole), None);
     let noise: Vec<u8> = (0..2000u32).map(|i| (i * 7919 % 251) as u8).collect();
-    assert_eq!(
-        plain().extract("a.txt", &noise),
-        Err(Rejection::Unsupported)
-    );
+    assert_eq!(plain().extract(&noise), Err(Rejection::Unsupported));
 }
 
 #[test]
@@ -135,7 +132,7 @@ fn too_large_input_is_refused() {
         },
         ocr: None,
     };
-    let r = x.extract("big.txt", &[b'a'; 101]).unwrap_err();
+    let r = x.extract(&[b'a'; 101]).unwrap_err();
     assert_eq!(r.code(), "too_large");
     assert!(r.message_ko().contains("너무 커서"), "{}", r.message_ko());
 }
@@ -150,7 +147,7 @@ fn long_text_is_cut_and_marked() {
         ocr: None,
     };
     let e = x
-        .extract("a.txt", "가나다라마바사".as_bytes())
+        .extract("가나다라마바사".as_bytes())
         .expect("cut, not refused");
     assert!(e.truncated);
     assert_eq!(e.text, "가나다", "cut on a character boundary");
@@ -170,14 +167,14 @@ fn small_unpack() -> Extractor {
 fn zip_bomb_is_refused_at_the_unpack_limit() {
     let bomb = samples::zip_bomb(16 * 1024 * 1024);
     assert!(bomb.len() < 100 * 1024, "a bomb: {} bytes", bomb.len());
-    let r = small_unpack().extract("bomb.zip", &bomb).unwrap_err();
+    let r = small_unpack().extract(&bomb).unwrap_err();
     assert_eq!(r.code(), "unpacked_too_large");
     // Inside a DOCX too: the document part itself is the bomb.
     let mut big = String::from("<w:document xmlns:w=\"w\"><w:body>");
     big.push_str(&"<w:p><w:r><w:t>관리비</w:t></w:r></w:p>".repeat(200_000));
     big.push_str("</w:body></w:document>");
     let docx = samples::zip_of(&[("word/document.xml", big.as_bytes())]);
-    let r = small_unpack().extract("bomb.docx", &docx).unwrap_err();
+    let r = small_unpack().extract(&docx).unwrap_err();
     assert_eq!(r.code(), "unpacked_too_large");
 }
 
@@ -186,13 +183,13 @@ fn nesting_past_the_limit_is_refused() {
     let x = plain();
     let ok = samples::nested_zip("안쪽 문서".as_bytes(), 2);
     assert!(
-        x.extract("ok.zip", &ok)
+        x.extract(&ok)
             .expect("two levels")
             .text
             .contains("안쪽 문서")
     );
     let deep = samples::nested_zip("안쪽 문서".as_bytes(), 4);
-    let r = x.extract("deep.zip", &deep).unwrap_err();
+    let r = x.extract(&deep).unwrap_err();
     assert_eq!(r, Rejection::NestedTooDeep { limit: 3 });
 }
 
@@ -210,9 +207,7 @@ fn too_many_entries_are_refused() {
         .iter()
         .map(|n| (n.as_str(), b"x".as_slice()))
         .collect();
-    let r = x
-        .extract("many.zip", &samples::zip_of(&entries))
-        .unwrap_err();
+    let r = x.extract(&samples::zip_of(&entries)).unwrap_err();
     assert_eq!(r.code(), "too_many_entries");
 }
 
@@ -223,7 +218,7 @@ fn deep_xml_is_refused() {
     xml.push_str(&"</w:p>".repeat(1000));
     xml.push_str("</w:document>");
     let docx = samples::zip_of(&[("word/document.xml", xml.as_bytes())]);
-    let r = plain().extract("deep.docx", &docx).unwrap_err();
+    let r = plain().extract(&docx).unwrap_err();
     assert_eq!(r.code(), "xml_too_deep");
 }
 
@@ -236,7 +231,7 @@ fn malformed_and_truncated_files_are_refused() {
         }
         // Cut in half: every format notices.
         let cut = &bytes[..bytes.len() / 2];
-        match x.extract(name, cut) {
+        match x.extract(cut) {
             Err(r) => assert!(
                 ["malformed", "unsupported"].contains(&r.code()),
                 "{name} cut in half: {r}"
@@ -246,7 +241,7 @@ fn malformed_and_truncated_files_are_refused() {
     }
     // Broken XML inside a DOCX.
     let docx = samples::zip_of(&[("word/document.xml", b"<w:document><w:body><w:p>".as_slice())]);
-    assert_eq!(x.extract("a.docx", &docx).unwrap_err().code(), "malformed");
+    assert_eq!(x.extract(&docx).unwrap_err().code(), "malformed");
     // A HWP whose record claims more bytes than its section has.
     let mut hwp = samples::hwp(LINES, false);
     let at = hwp
@@ -254,7 +249,7 @@ fn malformed_and_truncated_files_are_refused() {
         .position(|w| w == [0x42, 0x00, 0x60, 0x01])
         .expect("PARA_HEADER record");
     hwp[at + 3] = 0x7F;
-    assert_eq!(x.extract("a.hwp", &hwp).unwrap_err().code(), "malformed");
+    assert_eq!(x.extract(&hwp).unwrap_err().code(), "malformed");
 }
 
 #[test]
@@ -265,14 +260,14 @@ fn locked_hwp_is_refused() {
         .position(|w| w == b"HWP Document File")
         .expect("header");
     hwp[at + 36] |= 0b10;
-    assert_eq!(plain().extract("a.hwp", &hwp), Err(Rejection::Encrypted));
+    assert_eq!(plain().extract(&hwp), Err(Rejection::Encrypted));
 }
 
 #[test]
 fn images_without_ocr_are_refused_with_the_missing_tool() {
     let png = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/form.png"))
         .expect("fixture");
-    let r = plain().extract("form.png", &png).unwrap_err();
+    let r = plain().extract(&png).unwrap_err();
     assert_eq!(r.code(), "ocr_unavailable");
     let missing = Extractor {
         limits: Limits::default(),
@@ -281,7 +276,7 @@ fn images_without_ocr_are_refused_with_the_missing_tool() {
             ..Default::default()
         }),
     };
-    let r = missing.extract("form.png", &png).unwrap_err();
+    let r = missing.extract(&png).unwrap_err();
     assert_eq!(r.code(), "ocr_unavailable");
     assert!(r.message_ko().contains("설치"), "{}", r.message_ko());
 }
@@ -299,9 +294,7 @@ fn ocr_reads_a_korean_form_page_as_image_and_as_scanned_pdf() {
         ("form.png", png, Format::Png),
         ("scan.pdf", pdf, Format::Pdf),
     ] {
-        let e = x
-            .extract(name, &bytes)
-            .unwrap_or_else(|r| panic!("{name}: {r}"));
+        let e = x.extract(&bytes).unwrap_or_else(|r| panic!("{name}: {r}"));
         assert_eq!(e.format, format);
         assert!(e.ocr, "{name} was read by OCR");
         for word in ["관리비", "장기수선충당금", "승강기유지비", "맑은아파트"]
