@@ -226,7 +226,12 @@ async fn scanned_form_becomes_searchable(env: &Env) {
 on_both_engines!(scanned_form_becomes_searchable, ocr_sqlite, ocr_postgres);
 
 /// A second server process on the same database with its own extraction settings.
-async fn other_process(env: &Env, dir: &std::path::Path, memory_mib: u64) -> malgeun_app::App {
+async fn other_process(
+    env: &Env,
+    dir: &std::path::Path,
+    memory_mib: u64,
+    timeout_secs: u64,
+) -> malgeun_app::App {
     let cfg = Config {
         data_dir: dir.to_path_buf(),
         database_url: Some(env.cfg.database_url()),
@@ -235,6 +240,7 @@ async fn other_process(env: &Env, dir: &std::path::Path, memory_mib: u64) -> mal
         blob_dir: Some(env.cfg.blob_dir()),
         extract_program: Some(env!("CARGO_BIN_EXE_malgeun").into()),
         extract_memory_mib: memory_mib,
+        extract_timeout_secs: timeout_secs,
         ..Config::default()
     };
     malgeun::open(&cfg).await.expect("second process")
@@ -273,7 +279,7 @@ async fn hostile_files_fail_their_own_jobs(env: &Env) {
     // process that allows little memory (and a higher unpack limit is not needed: 200 MB of
     // zeros is more than 128 MiB) records the reason and goes on.
     let dir = tempfile::tempdir().unwrap();
-    let small = other_process(env, dir.path(), 128).await;
+    let small = other_process(env, dir.path(), 128, 300).await;
     let second = draft_with(
         &accountant,
         "메모리 시험",
@@ -378,7 +384,7 @@ async fn two_processes_share_the_jobs(env: &Env) {
         );
     }
     let dir = tempfile::tempdir().unwrap();
-    let other = other_process(env, dir.path(), 2048).await;
+    let other = other_process(env, dir.path(), 2048, 300).await;
     let (a, b) = tokio::join!(env.app.extract_pending(), other.extract_pending());
     assert_eq!(
         a.unwrap() + b.unwrap(),
@@ -409,3 +415,37 @@ on_both_engines!(
     shared_jobs_sqlite,
     shared_jobs_postgres
 );
+
+/// A file that takes longer than the timeout: its child (and the OCR commands it started) are
+/// killed and the job fails with the reason; the next job runs.
+async fn a_slow_file_is_stopped(env: &Env) {
+    if !samples::ocr_or_skip() {
+        return;
+    }
+    let accountant = env.login("accountant").await;
+    // An A4 scan rendered at 300 dpi and read by tesseract takes seconds.
+    let scan = samples::pdf_scan(FORM_PNG, 150).expect("grayscale PNG");
+    let slow = draft_with(&accountant, "느린 스캔 (시험)", &[("스캔.pdf", scan)], true).await;
+    let next = draft_with(
+        &accountant,
+        "다음 문서 (시험)",
+        &[("메모.txt", "보일러 점검".as_bytes().to_vec())],
+        true,
+    )
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let hasty = other_process(env, dir.path(), 2048, 1).await;
+    let started = std::time::Instant::now();
+    assert_eq!(hasty.extract_pending().await.unwrap(), 2);
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(10),
+        "stopped at the timeout"
+    );
+    let s = states(&accountant, &slow).await;
+    assert_eq!(s[0].1, "추출 실패", "{s:?}");
+    assert!(s[0].2.contains("1초 초과"), "{s:?}");
+    assert_eq!(states(&accountant, &next).await[0].1, "추출 완료");
+    hasty.db().close().await;
+}
+
+on_both_engines!(a_slow_file_is_stopped, timeout_sqlite, timeout_postgres);
