@@ -7,6 +7,7 @@ pub mod catalogue;
 pub mod documents;
 pub mod error;
 pub mod events;
+pub mod extraction;
 pub mod keys;
 pub mod member;
 pub mod org;
@@ -106,6 +107,9 @@ struct Inner {
     kinds: catalogue::KindCache,
     writer: writer::Writer,
     search: OnceLock<Arc<search::SearchState>>,
+    extraction: OnceLock<Arc<extraction::ExtractionConfig>>,
+    /// This process's name as the holder of extraction leases.
+    worker_id: String,
 }
 
 /// The application: cheap to clone, shared by every request.
@@ -145,6 +149,8 @@ impl App {
                 kinds: catalogue::KindCache::default(),
                 writer: writer::Writer::start().expect("the writer thread starts"),
                 search: OnceLock::new(),
+                extraction: OnceLock::new(),
+                worker_id: uuid::Uuid::new_v4().to_string(),
             }),
         }
     }

@@ -19,7 +19,7 @@ use malgeun_domain::document::DocumentStatus;
 use malgeun_domain::{ComplexId, DocumentId, Timestamp};
 use malgeun_search::{Access, Filter, IndexDocument, Position, SearchIndex, SearchRequest, Sort};
 use malgeun_store::org;
-use malgeun_store::search_feed;
+use malgeun_store::{extraction, search_feed};
 use serde::Serialize;
 
 use crate::member::parse_id;
@@ -191,6 +191,8 @@ impl App {
             .map(|r| r.as_str().to_owned())
             .collect();
         let date = Timestamp::from_micros(l.doc.registered_at.unwrap_or(l.doc.created_at));
+        let attachment_text =
+            extraction::version_texts(conn.reborrow(), &cid, &l.doc.id, l.version.version).await?;
         let mut fields = String::new();
         if let Ok(form) = serde_json::from_str::<serde_json::Value>(&l.version.form_json) {
             form_text(&form, &mut fields);
@@ -207,6 +209,7 @@ impl App {
             registration_number: l.doc.registration_number.clone(),
             drafter: format!("{drafter_title} {drafter_name}").trim().to_owned(),
             attachments: l.attachments.iter().map(|a| a.name.clone()).collect(),
+            attachment_text,
             date: date.as_micros(),
             year: i64::from(date.seoul_year()),
             updated_at: l.doc.updated_at,

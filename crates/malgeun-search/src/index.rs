@@ -54,6 +54,8 @@ pub struct IndexDocument {
     pub drafter: String,
     /// Attachment names.
     pub attachments: Vec<String>,
+    /// The text inside the attachments (one entry per file whose text was extracted).
+    pub attachment_text: Vec<String>,
     /// The document's date (microseconds, UTC): when it was registered, else when it was created.
     pub date: i64,
     /// Year of `date` in Seoul.
@@ -165,8 +167,8 @@ pub struct Hit {
     pub title: String,
     /// Title as HTML with the matches in `<mark>` (text escaped).
     pub title_html: String,
-    /// The best passage of the body, the form or the attachment names as HTML with `<mark>`
-    /// (text escaped); empty when only the title matched.
+    /// The best passage of the body, the form, the attachment names or the text inside the
+    /// attachments as HTML with `<mark>` (text escaped); empty when only the title matched.
     pub snippet_html: String,
     /// Registration number.
     pub registration_number: Option<String>,
@@ -205,6 +207,7 @@ struct Fields {
     regno: Field,
     drafter: Field,
     attachments: Field,
+    attachment_text: Field,
     date: Field,
     year: Field,
     updated_at: Field,
@@ -220,6 +223,7 @@ const WEIGHTS: &[(&str, f32)] = &[
     ("body", 1.0),
     ("drafter", 1.0),
     ("attachments", 1.0),
+    ("attachment_text", 0.8),
 ];
 
 fn schema() -> (Schema, Fields) {
@@ -243,7 +247,8 @@ fn schema() -> (Schema, Fields) {
         form: b.add_text_field("form", text.clone()),
         regno: b.add_text_field("regno", text.clone()),
         drafter: b.add_text_field("drafter", text.clone()),
-        attachments: b.add_text_field("attachments", text),
+        attachments: b.add_text_field("attachments", text.clone()),
+        attachment_text: b.add_text_field("attachment_text", text),
         date: b.add_i64_field("date", INDEXED | FAST | STORED),
         year: b.add_i64_field("year", INDEXED | STORED),
         updated_at: b.add_i64_field("updated_at", STORED),
@@ -431,6 +436,9 @@ impl SearchIndex {
         for a in &d.attachments {
             doc.add_text(f.attachments, a);
         }
+        for t in &d.attachment_text {
+            doc.add_text(f.attachment_text, t);
+        }
         doc.add_i64(f.date, d.date);
         doc.add_i64(f.year, d.year);
         doc.add_i64(f.updated_at, d.updated_at);
@@ -449,6 +457,7 @@ impl SearchIndex {
             "form" => f.form,
             "drafter" => f.drafter,
             "attachments" => f.attachments,
+            "attachment_text" => f.attachment_text,
             _ => f.body,
         }
     }
@@ -600,7 +609,7 @@ impl SearchIndex {
             let title = text(f.title);
             // A title is short: show it whole, marked where it matched.
             let title_html = highlight(&title, phrases);
-            let snippet_html = [f.body, f.form, f.attachments]
+            let snippet_html = [f.body, f.form, f.attachments, f.attachment_text]
                 .into_iter()
                 .find_map(|field| passage(&text(field), phrases, SNIPPET_CHARS))
                 .unwrap_or_default();

@@ -590,3 +590,34 @@ fn an_index_of_another_schema_is_replaced_by_an_empty_one() {
         "the position survives a restart"
     );
 }
+
+#[test]
+fn words_inside_attachments_are_found_and_shown() {
+    let index = SearchIndex::in_memory().unwrap();
+    let doc = IndexDocument {
+        complex: "c1".to_owned(),
+        id: "with-scan".to_owned(),
+        status: "registered".to_owned(),
+        title: "10월 관리비 부과".to_owned(),
+        body: "첨부 참조".to_owned(),
+        attachments: vec!["내역서.pdf".to_owned()],
+        attachment_text: vec!["일반관리비 3,250,000\n장기수선충당금 5,300,000".to_owned()],
+        access: vec![Access::role(ROLE)],
+        ..IndexDocument::default()
+    };
+    index.apply(&[doc], &[], &Position::new()).unwrap();
+    let results = index
+        .search(&SearchRequest {
+            text: "충당금을".to_owned(),
+            complex: "c1".to_owned(),
+            access: vec![Access::role(ROLE)],
+            limit: 10,
+            ..SearchRequest::default()
+        })
+        .unwrap();
+    assert_eq!(results.total, 1);
+    assert_eq!(
+        results.hits[0].snippet_html, "일반관리비 3,250,000\n장기수선<mark>충당금</mark> 5,300,000",
+        "the passage comes from the attachment's text"
+    );
+}

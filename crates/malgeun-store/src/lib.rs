@@ -13,6 +13,7 @@ pub mod db;
 pub mod digitised;
 pub mod documents;
 pub mod error;
+pub mod extraction;
 pub mod image;
 pub mod ledger;
 pub mod org;

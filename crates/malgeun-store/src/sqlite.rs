@@ -741,6 +741,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0003_ledger_images.sql"),
     ),
     (
+        4,
+        "0004_extraction.sql",
+        include_str!("../migrations/sqlite/0004_extraction.sql"),
+    ),
+    (
         5,
         "0005_digitised_records.sql",
         include_str!("../migrations/sqlite/0005_digitised_records.sql"),

@@ -159,6 +159,22 @@ pub static DIGITISED_RECORDS: TableSpec = TableSpec {
     ],
 };
 
+/// The text taken from a file of a complex (첨부파일 본문), by its SHA-256: written by the
+/// extraction worker (`document.extract`), read by the search index.
+pub static ATTACHMENT_TEXTS: TableSpec = TableSpec {
+    name: "attachment_texts",
+    keys: &["complex_id", "sha256"],
+    columns: &[
+        ("complex_id", Text),
+        ("sha256", Text),
+        ("format", Text),
+        ("ocr", Bool),
+        ("truncated", Bool),
+        ("text", Secret),
+        ("extracted_at", Int),
+    ],
+};
+
 /// Every ledgered table, in the order `verify` checks them.
 pub static LEDGERED: &[&TableSpec] = &[
     &COMPLEXES,
@@ -170,6 +186,7 @@ pub static LEDGERED: &[&TableSpec] = &[
     &ATTACHMENTS,
     &APPROVALS,
     &DIGITISED_RECORDS,
+    &ATTACHMENT_TEXTS,
 ];
 
 /// Looks a ledgered table up by name (when reading images back from ledger payloads).

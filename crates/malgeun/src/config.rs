@@ -30,6 +30,15 @@ pub struct Config {
     /// Mark the web pages' cookies `Secure`: set it when the service is reached over HTTPS (behind
     /// a TLS-terminating proxy).
     pub secure_cookies: bool,
+    /// The program run for each attachment's text extraction (`<program> extract-file …`);
+    /// defaults to this binary.
+    pub extract_program: Option<PathBuf>,
+    /// Longest one attachment's text extraction may take, in seconds.
+    pub extract_timeout_secs: u64,
+    /// Memory (address space) one extraction may use, in MiB.
+    pub extract_memory_mib: u64,
+    /// Read images and scanned PDFs by OCR (needs `tesseract`, `tesseract-ocr-kor`, `pdftoppm`).
+    pub ocr: bool,
 }
 
 impl Default for Config {
@@ -44,6 +53,10 @@ impl Default for Config {
             max_attachment_mb: 20,
             pool_size: 16,
             secure_cookies: false,
+            extract_program: None,
+            extract_timeout_secs: 300,
+            extract_memory_mib: 2048,
+            ocr: true,
         }
     }
 }
@@ -92,6 +105,15 @@ impl Config {
         if let Some(v) = env("POOL_SIZE") {
             cfg.pool_size = v.parse().context("MALGEUN_POOL_SIZE")?;
         }
+        if let Some(v) = env("EXTRACT_TIMEOUT_SECS") {
+            cfg.extract_timeout_secs = v.parse().context("MALGEUN_EXTRACT_TIMEOUT_SECS")?;
+        }
+        if let Some(v) = env("EXTRACT_MEMORY_MIB") {
+            cfg.extract_memory_mib = v.parse().context("MALGEUN_EXTRACT_MEMORY_MIB")?;
+        }
+        if let Some(v) = env("OCR") {
+            cfg.ocr = v.parse().context("MALGEUN_OCR (true or false)")?;
+        }
         if let Some(v) = env("SECURE_COOKIES") {
             cfg.secure_cookies = v
                 .parse()
@@ -110,6 +132,20 @@ impl Config {
     /// The search index folder (derived data: `malgeun reindex` rebuilds it).
     pub fn search_dir(&self) -> PathBuf {
         self.data_dir.join("search")
+    }
+
+    /// How attachments' text is extracted.
+    pub fn extraction(&self) -> anyhow::Result<malgeun_app::extraction::ExtractionConfig> {
+        let program = match &self.extract_program {
+            Some(p) => p.clone(),
+            None => std::env::current_exe().context("finding this program for extract-file")?,
+        };
+        Ok(malgeun_app::extraction::ExtractionConfig {
+            timeout: std::time::Duration::from_secs(self.extract_timeout_secs.max(1)),
+            memory_mib: self.extract_memory_mib,
+            ocr: self.ocr,
+            ..malgeun_app::extraction::ExtractionConfig::new(program)
+        })
     }
 
     /// The blob folder in effect.

@@ -12,7 +12,7 @@ use malgeun_store::{BlobStore, Db};
 use crate::config::Config;
 
 /// Opens the database (migrating it), the blob store and the search index (`data_dir/search`),
-/// and builds the application.
+/// turns on attachment text extraction, and builds the application.
 pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     let url = cfg.database_url();
     if url.starts_with("sqlite:") {
@@ -35,5 +35,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
     let app = App::new(db, blobs, keys, limits);
     app.enable_search(&cfg.search_dir())
         .map_err(|e| anyhow::anyhow!("opening the search index: {e}"))?;
+    app.enable_extraction(cfg.extraction()?)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(app)
 }

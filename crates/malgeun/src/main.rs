@@ -95,6 +95,25 @@ enum Command {
     /// Imports a digitised paper archive (종이 문서 가져오기): each file becomes a registered
     /// 전자화문서 of the kind its path says; duplicates are skipped by content; safe to re-run.
     Import(malgeun::import::ImportOptions),
+    /// Attachment text extraction: how many jobs are in each state, or run the pending ones now.
+    Extract {
+        /// Run every pending job now (servers run them in the background anyway).
+        #[arg(long)]
+        run: bool,
+    },
+    /// One extraction in a child process (run by the server, not by hand).
+    #[command(hide = true)]
+    ExtractFile {
+        /// The request file (JSON).
+        #[arg(long)]
+        request: PathBuf,
+        /// Address-space limit in MiB.
+        #[arg(long)]
+        memory_mib: u64,
+        /// CPU-time limit in seconds.
+        #[arg(long)]
+        cpu_secs: u64,
+    },
     /// Administration from the server's shell.
     #[command(subcommand)]
     Admin(Admin),
@@ -154,9 +173,35 @@ fn init_tracing() {
         .init();
 }
 
+/// The `extract-file` child: limits itself, then reads one file (no runtime, no database).
+fn extract_file(request: &std::path::Path, memory_mib: u64, cpu_secs: u64) -> ExitCode {
+    let bytes = memory_mib.saturating_mul(1024 * 1024);
+    let limited = rlimit::setrlimit(rlimit::Resource::AS, bytes, bytes)
+        .and_then(|()| rlimit::setrlimit(rlimit::Resource::CPU, cpu_secs, cpu_secs + 1));
+    if let Err(e) = limited {
+        eprintln!("error: setting the resource limits: {e}");
+        return ExitCode::FAILURE;
+    }
+    match malgeun_app::extraction::run_child(request) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
-    init_tracing();
     let cli = Cli::parse();
+    if let Command::ExtractFile {
+        request,
+        memory_mib,
+        cpu_secs,
+    } = &cli.command
+    {
+        return extract_file(request, *memory_mib, *cpu_secs);
+    }
+    init_tracing();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -189,8 +234,13 @@ async fn serve(
         secure_cookies: cfg.secure_cookies,
     };
     let indexer = tokio::spawn(app.clone().index_forever(std::time::Duration::from_secs(1)));
+    let extractor = tokio::spawn(
+        app.clone()
+            .extract_forever(std::time::Duration::from_secs(1)),
+    );
     let served = malgeun_web::serve_with(app.clone(), listener, pages).await;
     indexer.abort();
+    extractor.abort();
     served?;
     app.db().close().await;
     Ok(())
@@ -321,6 +371,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 if !passage.is_empty() {
                     println!("    {passage}");
                 }
+            }
+            app.db().close().await;
+        }
+        Command::ExtractFile { .. } => unreachable!("handled before the runtime starts"),
+        Command::Extract { run } => {
+            let app = malgeun::open(&cfg).await?;
+            if run {
+                let ran = app
+                    .extract_pending()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("ran {ran} extraction job(s)");
+            }
+            for (state, n) in app
+                .extraction_counts()
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+            {
+                println!("{state:8} {n}");
             }
             app.db().close().await;
         }

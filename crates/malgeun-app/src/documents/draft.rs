@@ -351,6 +351,7 @@ impl App {
         for a in &attachments {
             change = change.row(attachment_row(complex, &did, a));
         }
+        crate::extraction::enqueue(&mut tx, complex, &attachments, now).await?;
         super::refresh_tabs(&mut tx, &doc, &[]).await?;
         record(
             &mut tx,
@@ -459,6 +460,7 @@ impl App {
         for a in &added {
             change = change.row(attachment_row(complex, &did, a));
         }
+        crate::extraction::enqueue(tx, complex, &added, now).await?;
         for a in &removed {
             change = change.delete(attachment_row(complex, &did, a));
         }
@@ -707,6 +709,7 @@ impl App {
         for a in &attachments {
             change = change.row(attachment_row(complex, &did, a));
         }
+        crate::extraction::enqueue(&mut tx, complex, &attachments, now).await?;
         super::refresh_tabs(&mut tx, &l.doc, &[]).await?;
         record(
             &mut tx,
@@ -858,6 +861,7 @@ impl App {
         for row in d.extra {
             change = change.row(row);
         }
+        crate::extraction::enqueue(tx, complex, &d.attachments, d.now).await?;
         let line_members = vec![(d.position.to_string(), "final")];
         documents::set_inbox(tx, &cid, &did, &[], Some(&line_members)).await?;
         super::refresh_tabs(tx, &doc, &line_members).await?;

@@ -65,6 +65,8 @@ pub struct AttachmentView {
     pub sha256: String,
     /// Media type.
     pub media_type: String,
+    /// Whether its text has been read for search (추출 대기/완료/실패); `None` when not known here.
+    pub extraction: Option<crate::extraction::ExtractionView>,
 }
 
 /// One recorded act, any version.
@@ -282,6 +284,7 @@ fn event_label(event: &str) -> &'static str {
         "document.reject_to_previous" => "전단계 반려",
         "document.hold" => "보류",
         "document.post_confirm" => "후결",
+        "document.extract" => "본문 추출",
         _ => "기록",
     }
 }
@@ -422,6 +425,7 @@ impl App {
                     .collect(),
             })
             .collect();
+        let extraction = crate::extraction::views(r.conn(), complex, &l.attachments).await?;
         let form = FormData::from_canonical_json(&l.kind, &l.version.form_json)
             .map(|f| f.to_json_value())
             .unwrap_or(serde_json::Value::Null);
@@ -457,7 +461,14 @@ impl App {
             disclosure: l.kind.disclosure().label_ko(),
             restricted: l.kind.restricted(),
             line,
-            attachments: l.attachments.iter().map(attachment_view).collect(),
+            attachments: l
+                .attachments
+                .iter()
+                .map(|a| AttachmentView {
+                    extraction: extraction.get(&a.sha256).cloned(),
+                    ..attachment_view(a)
+                })
+                .collect(),
             approvals: all_approvals
                 .iter()
                 .map(|a| ApprovalView {
@@ -741,6 +752,7 @@ fn attachment_view(a: &AttachmentRow) -> AttachmentView {
         size: a.size,
         sha256: a.sha256.clone(),
         media_type: a.media_type.clone(),
+        extraction: None,
     }
 }
 

@@ -152,6 +152,7 @@ mod tests {
             size: 0,
             sha256: "ab".repeat(32),
             media_type: media_type.to_owned(),
+            extraction: None,
         }
     }
 

@@ -296,6 +296,19 @@ pub(super) fn document_page(
                     name: a.name.clone(),
                     size: human_size(a.size),
                     sha256: a.sha256.clone(),
+                    extraction: a
+                        .extraction
+                        .as_ref()
+                        .map_or_else(String::new, |e| e.label.to_owned()),
+                    extraction_state: a
+                        .extraction
+                        .as_ref()
+                        .map_or_else(String::new, |e| e.state.clone()),
+                    extraction_reason: a
+                        .extraction
+                        .as_ref()
+                        .and_then(|e| e.reason.clone())
+                        .unwrap_or_default(),
                 }
             })
             .collect(),

@@ -5,6 +5,7 @@ use askama::Template;
 use malgeun_app::documents::{
     ApprovalView, AttachmentView, DocumentView, HistoryEntry, LineMemberView, LineStepView,
 };
+use malgeun_app::extraction::ExtractionView;
 use malgeun_domain::catalogue::KindDefinition;
 use serde_json::json;
 
@@ -205,6 +206,11 @@ fn document_view() -> DocumentView {
                 size: 48_213,
                 sha256: "cd".repeat(32),
                 media_type: "application/pdf".to_owned(),
+                extraction: Some(ExtractionView {
+                    state: "done".to_owned(),
+                    label: "추출 완료",
+                    reason: None,
+                }),
             },
             AttachmentView {
                 ordinal: 2,
@@ -212,6 +218,13 @@ fn document_view() -> DocumentView {
                 size: 812_044,
                 sha256: "ef".repeat(32),
                 media_type: "image/jpeg".to_owned(),
+                extraction: Some(ExtractionView {
+                    state: "failed".to_owned(),
+                    label: "추출 실패",
+                    reason: Some(
+                        "문자 인식(OCR) 프로그램이 설치되어 있지 않습니다 (tesseract).".to_owned(),
+                    ),
+                }),
             },
             AttachmentView {
                 ordinal: 3,
@@ -219,6 +232,11 @@ fn document_view() -> DocumentView {
                 size: 2_048,
                 sha256: "12".repeat(32),
                 media_type: "image/svg+xml".to_owned(),
+                extraction: Some(ExtractionView {
+                    state: "queued".to_owned(),
+                    label: "추출 대기",
+                    reason: None,
+                }),
             },
         ],
         approvals: vec![ApprovalView {

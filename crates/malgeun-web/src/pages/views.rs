@@ -292,6 +292,13 @@ pub struct AttachmentShow {
     pub size: String,
     /// SHA-256 hex.
     pub sha256: String,
+    /// Whether its text was read for search: 추출 대기, 추출 중, 추출 완료, 추출 실패 (empty
+    /// when unknown).
+    pub extraction: String,
+    /// `queued`, `running`, `done` or `failed` (a style hook).
+    pub extraction_state: String,
+    /// Why extraction failed (Korean; empty otherwise).
+    pub extraction_reason: String,
 }
 
 /// An entry of the history timeline.

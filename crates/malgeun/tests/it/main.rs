@@ -5,6 +5,7 @@ mod acts;
 mod bad_input;
 mod concurrency;
 mod demo;
+mod extraction;
 mod flow;
 mod import;
 mod openapi;

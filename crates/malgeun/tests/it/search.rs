@@ -12,7 +12,7 @@ use malgeun_app::search::{SearchQuery, SearchSort};
 use serde_json::{Value, json};
 
 use crate::on_both_engines;
-use crate::support::{Client, Env, expense_form};
+use crate::support::{Client, Env, expense_form, urlencode};
 
 /// The ids of a search's hits, and its total.
 async fn ids(client: &Client, query: &str) -> (Vec<String>, i64) {
@@ -31,15 +31,6 @@ fn hit_ids(body: &Value) -> (Vec<String>, i64) {
         .map(|h| h["id"].as_str().unwrap().to_owned())
         .collect();
     (ids, body["total"].as_i64().unwrap())
-}
-
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
 }
 
 async fn draft(client: &Client, kind: &str, title: &str, form: Value, submit: bool) -> String {

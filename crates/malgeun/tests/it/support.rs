@@ -97,6 +97,7 @@ impl Env {
             ledger_seed: Some("11".repeat(32)),
             max_attachment_mb: 1,
             pool_size: 8,
+            extract_program: Some(PathBuf::from(env!("CARGO_BIN_EXE_malgeun"))),
             ..Config::default()
         };
         let app = malgeun::open(&cfg).await.expect("open app");
@@ -489,4 +490,14 @@ pub async fn assert_counts_match_lists(env: &Env) {
             );
         }
     }
+}
+
+/// Percent-encodes a query value.
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
