@@ -162,7 +162,7 @@ impl LedgerPart {
     /// it wrote unless a later entry of this part already gave that row's last image.
     fn entry(&mut self, e: ledger::Scanned<'_>) {
         let idx = e.idx;
-        let leaf = self.hasher.update(e.payload.as_bytes()).finish_reset();
+        let leaf = self.hasher.update(e.payload).finish_reset();
         if Hash::from_slice(e.leaf_hash).ok() != Some(leaf) {
             self.problem(
                 idx,
@@ -173,7 +173,7 @@ impl LedgerPart {
             );
         }
         self.leaves.push((idx, leaf));
-        let p = match serde_json::from_str::<PayloadRows<'_>>(e.payload) {
+        let p = match serde_json::from_slice::<PayloadRows<'_>>(e.payload) {
             Ok(p) => p,
             Err(err) => {
                 // Met newest first: the last one kept is the earliest.

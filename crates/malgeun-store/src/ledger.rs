@@ -286,8 +286,8 @@ pub struct Scanned<'a> {
     pub idx: i64,
     /// The stored leaf hash.
     pub leaf_hash: &'a [u8],
-    /// The canonical payload.
-    pub payload: &'a str,
+    /// The canonical payload's bytes (UTF-8 unchecked here: whoever parses them checks).
+    pub payload: &'a [u8],
     /// The row images stored beside it, when the scan asked for them and there are any.
     pub images: Option<&'a str>,
 }
@@ -337,7 +337,7 @@ where
                 each(Scanned {
                     idx: r.get(0)?,
                     leaf_hash: r.get_ref(1)?.as_blob().map_err(corrupt)?,
-                    payload: r.get_ref(2)?.as_str().map_err(corrupt)?,
+                    payload: r.get_ref(2)?.as_bytes().map_err(corrupt)?,
                     images: r.get_ref(3)?.as_str_or_null().map_err(corrupt)?,
                 });
             }
@@ -352,7 +352,7 @@ where
                 each(Scanned {
                     idx: r.try_get(0)?,
                     leaf_hash: r.try_get::<&[u8], _>(1)?,
-                    payload: r.try_get::<&str, _>(2)?,
+                    payload: r.try_get::<&str, _>(2)?.as_bytes(),
                     images: r.try_get::<Option<&str>, _>(3)?,
                 });
             }

@@ -235,6 +235,11 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
             WRITER_CACHE_KIB
         },
     )?;
+    if read_only {
+        // Readers map the file (up to SQLite's default ceiling of 2 GB) instead of copying every
+        // page through `pread`: on a scan of gigabytes that copy was a third of the CPU time.
+        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    }
     if !read_only {
         // The WAL is copied back into the database by the checkpointer thread, not by whichever
         // commit crosses the threshold: with synchronous=FULL a checkpoint costs two more fsyncs
@@ -243,6 +248,10 @@ fn configure(conn: &Connection, read_only: bool) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+/// How much of the database file a reader maps (SQLite caps it at `SQLITE_MAX_MMAP_SIZE`, 2 GB
+/// by default).
+const MMAP_BYTES: i64 = 0x7fff_0000;
 
 /// How often the checkpointer copies the WAL back into the database file.
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(250);
