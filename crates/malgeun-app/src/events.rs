@@ -7,6 +7,7 @@ use malgeun_ledger::{Checkpoint, NoteSigner};
 use malgeun_store::image::{Row, json_string};
 use malgeun_store::ledger::{self, Head, NewEntry};
 use malgeun_store::{Tx, rows};
+use serde_json::value::RawValue;
 
 use crate::error::AppError;
 
@@ -91,7 +92,7 @@ pub struct Encoded {
 /// as `[table, key, SHA-256 of its image in hex]` (`null` for a deletion), and beside it the
 /// images. The leaf is taken over the payload's exact bytes, so the order is part of the format
 /// (`verify` never re-encodes a payload). Hashing images instead of embedding them keeps a leaf
-/// near 300 bytes whatever the rows hold, which is what lets `verify` read and hash a million
+/// near 600 bytes whatever the rows hold, which is what lets `verify` read and hash a million
 /// entries in seconds, and lets anyone check an entry without seeing the rows' contents.
 pub fn encode(complex: ComplexId, at: Timestamp, change: &Change) -> Encoded {
     let mut out = String::with_capacity(256 + change.rows.len() * 160);
@@ -214,56 +215,77 @@ pub enum RowsError {
     ImagesAltered,
 }
 
+/// The image hash a payload names for one row (the third element of `[table, key, …]`): in
+/// version 1 the SHA-256 of the image written inline, in version 2 the hex it holds; `None` for a
+/// deletion. The one reading of that element, shared by [`recorded_rows`] and `verify`.
+pub fn named_hash(version: u32, third: &RawValue) -> Result<Option<[u8; 32]>, RowsError> {
+    match (version, third.get()) {
+        (_, "null") => Ok(None),
+        (1, image) => Ok(Some(Sha256Hash::of(image.as_bytes()).0)),
+        (2, quoted) => quoted
+            .strip_prefix('"')
+            .and_then(|h| h.strip_suffix('"'))
+            .and_then(Sha256Hash::from_hex)
+            .map(|h| Some(h.0))
+            .ok_or_else(|| RowsError::Malformed(format!("`{quoted}` is not a SHA-256"))),
+        (v, _) => Err(RowsError::Malformed(format!("unknown payload version {v}"))),
+    }
+}
+
+/// Splits the images kept beside a version 2 entry, each checked against the hash its payload
+/// names for that row (`hashes`, in row order).
+pub fn checked_images<'a>(
+    images: Option<&'a str>,
+    hashes: &[Option<[u8; 32]>],
+) -> Result<Vec<&'a RawValue>, RowsError> {
+    let images: Vec<&RawValue> = serde_json::from_str(images.ok_or(RowsError::ImagesMissing)?)
+        .map_err(|_| RowsError::ImagesAltered)?;
+    let intact = images.len() == hashes.len()
+        && images.iter().zip(hashes).all(|(image, hash)| match hash {
+            None => image.get() == "null",
+            Some(h) => Sha256Hash::of(image.get().as_bytes()).0 == *h,
+        });
+    if intact {
+        Ok(images)
+    } else {
+        Err(RowsError::ImagesAltered)
+    }
+}
+
 /// The rows an entry names with their images: from the payload itself (version 1), or from the
 /// images stored beside it, each checked against the hash the payload names (version 2), so that
 /// what is shown as history is what the leaf commits to.
 pub fn recorded_rows(payload: &str, images: Option<&str>) -> Result<Vec<RecordedRow>, RowsError> {
-    use serde_json::value::RawValue;
     #[derive(serde::Deserialize)]
     struct Rows<'a> {
         v: u32,
         #[serde(borrow)]
         rows: Vec<(String, String, &'a RawValue)>,
     }
-    let malformed = |e: &dyn std::fmt::Display| RowsError::Malformed(e.to_string());
-    let p: Rows<'_> = serde_json::from_str(payload).map_err(|e| malformed(&e))?;
+    let p: Rows<'_> =
+        serde_json::from_str(payload).map_err(|e| RowsError::Malformed(e.to_string()))?;
     let image_of = |raw: &RawValue| (raw.get() != "null").then(|| raw.get().to_owned());
-    match p.v {
-        1 => Ok(p
-            .rows
-            .into_iter()
-            .map(|(table, key, image)| RecordedRow {
-                table,
-                key,
-                image: image_of(image),
-            })
-            .collect()),
+    let images: Vec<&RawValue> = match p.v {
+        1 => p.rows.iter().map(|(_, _, image)| *image).collect(),
         2 => {
-            let images = images.ok_or(RowsError::ImagesMissing)?;
-            let images: Vec<&RawValue> =
-                serde_json::from_str(images).map_err(|_| RowsError::ImagesAltered)?;
-            if images.len() != p.rows.len() {
-                return Err(RowsError::ImagesAltered);
-            }
-            p.rows
-                .into_iter()
-                .zip(images)
-                .map(|((table, key, hash), image)| {
-                    let expected: Option<String> =
-                        serde_json::from_str(hash.get()).map_err(|e| malformed(&e))?;
-                    let image = image_of(image);
-                    let actual = image
-                        .as_deref()
-                        .map(|i| Sha256Hash::of(i.as_bytes()).to_hex());
-                    if actual != expected {
-                        return Err(RowsError::ImagesAltered);
-                    }
-                    Ok(RecordedRow { table, key, image })
-                })
-                .collect()
+            let hashes = p
+                .rows
+                .iter()
+                .map(|(_, _, third)| named_hash(2, third))
+                .collect::<Result<Vec<_>, _>>()?;
+            checked_images(images, &hashes)?
         }
-        v => Err(RowsError::Malformed(format!("unknown payload version {v}"))),
-    }
+        v => return Err(RowsError::Malformed(format!("unknown payload version {v}"))),
+    };
+    Ok(p.rows
+        .into_iter()
+        .zip(images)
+        .map(|((table, key, _), image)| RecordedRow {
+            table,
+            key,
+            image: image_of(image),
+        })
+        .collect())
 }
 
 #[cfg(test)]

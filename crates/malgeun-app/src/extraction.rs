@@ -81,7 +81,7 @@ pub struct ChildRequest {
     pub command_timeout_secs: u64,
 }
 
-/// What the child answers (a JSON file).
+/// What the child answers (a JSON file), and how a job ended.
 #[derive(Debug, Serialize, Deserialize)]
 #[serde(tag = "result", rename_all = "snake_case")]
 pub enum ChildAnswer {
@@ -195,29 +195,6 @@ pub(crate) async fn views(
         .collect())
 }
 
-/// How a job ended.
-enum Outcome {
-    Text {
-        format: String,
-        text: String,
-        truncated: bool,
-        ocr: bool,
-    },
-    Failed {
-        code: String,
-        message: String,
-    },
-}
-
-impl Outcome {
-    fn failed(r: &Rejection) -> Self {
-        Self::Failed {
-            code: r.code().to_owned(),
-            message: r.message_ko(),
-        }
-    }
-}
-
 impl App {
     /// Turns extraction on with `config`; from now on [`App::extract_pending`] runs jobs. Call once.
     pub fn enable_extraction(&self, config: ExtractionConfig) -> Result<(), AppError> {
@@ -279,7 +256,7 @@ impl App {
     async fn run_job(&self, cfg: &ExtractionConfig, job: &Claimed) -> Result<(), AppError> {
         let complex: ComplexId = parse_id(&job.complex_id)?;
         let outcome = if job.attempts > cfg.max_attempts {
-            Outcome::failed(&Rejection::TooManyAttempts {
+            refused(&Rejection::TooManyAttempts {
                 attempts: job.attempts - 1,
             })
         } else {
@@ -287,12 +264,12 @@ impl App {
                 .ok_or_else(|| AppError::internal("stored attachment hash is not hex"))?;
             match self.blobs().get(&job.complex_id, &sha).await? {
                 Some(bytes) => run_child_process(cfg, &bytes).await,
-                None => Outcome::failed(&Rejection::FileMissing),
+                None => refused(&Rejection::FileMissing),
             }
         };
         let now = self.clock().now();
         match outcome {
-            Outcome::Failed { code, message } => {
+            ChildAnswer::Refused { code, message, .. } => {
                 tracing::info!(complex = %job.complex_id, sha256 = %job.sha256, %code, %message, "extraction refused");
                 let mut tx = self.db().begin().await?;
                 extraction::finish(
@@ -307,7 +284,7 @@ impl App {
                 .await?;
                 tx.commit().await?;
             }
-            Outcome::Text {
+            ChildAnswer::Text {
                 format,
                 text,
                 truncated,
@@ -372,16 +349,16 @@ impl App {
 
 /// Runs `malgeun extract-file` on the bytes in a fresh folder, bounded in time (the child's
 /// process group is killed) and memory (the child limits itself), and reads its answer.
-async fn run_child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> Outcome {
+async fn run_child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> ChildAnswer {
     match child_process(cfg, bytes).await {
-        Ok(outcome) => outcome,
-        Err(e) => Outcome::failed(&Rejection::Crashed {
+        Ok(answer) => answer,
+        Err(e) => refused(&Rejection::Crashed {
             detail: format!("could not run the extraction process: {e}"),
         }),
     }
 }
 
-async fn child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> std::io::Result<Outcome> {
+async fn child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> std::io::Result<ChildAnswer> {
     let dir = tempfile::tempdir()?;
     let input = dir.path().join("input");
     let output = dir.path().join("answer.json");
@@ -434,7 +411,7 @@ async fn child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> std::io::Result<
         let _ = child.kill().await;
     }
     let Some(status) = status else {
-        return Ok(Outcome::failed(&Rejection::Timeout {
+        return Ok(refused(&Rejection::Timeout {
             seconds: cfg.timeout.as_secs(),
         }));
     };
@@ -442,28 +419,17 @@ async fn child_process(cfg: &ExtractionConfig, bytes: &[u8]) -> std::io::Result<
         let answer: ChildAnswer = serde_json::from_slice(&tokio::fs::read(&output).await?)
             .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?;
         return Ok(match answer {
-            ChildAnswer::Text {
-                format,
-                text,
-                truncated,
-                ocr,
-            } => Outcome::Text {
-                format,
-                text,
-                truncated,
-                ocr,
-            },
             // The child knows it ran out of memory, not the limit it was given.
             ChildAnswer::Refused { code, .. } if code == "out_of_memory" => {
-                Outcome::failed(&Rejection::OutOfMemory {
+                refused(&Rejection::OutOfMemory {
                     mib: cfg.memory_mib,
                 })
             }
-            ChildAnswer::Refused { code, message, .. } => Outcome::Failed { code, message },
+            answer => answer,
         });
     }
     let said = std::fs::read_to_string(&stderr_path).unwrap_or_default();
-    Ok(Outcome::failed(&abnormal_end(cfg, status, &said)))
+    Ok(refused(&abnormal_end(cfg, status, &said)))
 }
 
 /// Why a child ended without an answer.

@@ -16,6 +16,7 @@ use serde_json::value::RawValue;
 
 use crate::App;
 use crate::error::AppError;
+use crate::events::RowsError;
 
 /// One problem found.
 #[derive(Clone, Debug)]
@@ -106,11 +107,9 @@ impl RowIds {
 const MAX_PROBLEMS: usize = 200;
 
 /// The digest by which a recorded image and a re-rendered row are compared: SHA-256, the hash
-/// payloads of version 2 name images by (a version 1 payload's inline images are hashed the same
-/// way here).
+/// payloads name images by.
 fn digest(bytes: &[u8]) -> [u8; 32] {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).into()
+    Sha256Hash::of(bytes).0
 }
 
 fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
@@ -198,23 +197,13 @@ impl LedgerPart {
         }
         let mut hashes = Vec::new();
         for (table, key, third) in &p.rows {
-            let image = match (p.v, third.get()) {
-                (_, "null") => None,
-                (1, image) => Some(digest(image.as_bytes())),
-                (_, quoted) => {
-                    match quoted
-                        .strip_prefix('"')
-                        .and_then(|h| h.strip_suffix('"'))
-                        .and_then(Sha256Hash::from_hex)
-                    {
-                        Some(h) => Some(h.0),
-                        None => {
-                            self.malformed = Some(format!(
-                                "ledger entry #{idx} names row {table} {key} by `{quoted}`, not a SHA-256"
-                            ));
-                            return;
-                        }
-                    }
+            let image = match crate::events::named_hash(p.v, third) {
+                Ok(image) => image,
+                Err(err) => {
+                    self.malformed = Some(format!(
+                        "ledger entry #{idx} names row {table} {key}: {err}"
+                    ));
+                    return;
                 }
             };
             if self.check_images {
@@ -232,35 +221,21 @@ impl LedgerPart {
             self.recorded.entry(id).or_insert(Recorded { idx, image });
         }
         if self.check_images && p.v == 2 {
-            self.images(idx, e.images, &hashes);
-        }
-    }
-
-    /// Checks the row images stored beside an entry against the hashes its payload names.
-    fn images(&mut self, idx: i64, images: Option<&str>, hashes: &[Option<[u8; 32]>]) {
-        let Some(images) = images else {
-            self.problem(
-                idx,
-                "entry_images_missing",
-                format!("the row images of ledger entry #{idx} are missing (deleted)"),
-            );
-            return;
-        };
-        let matches = serde_json::from_str::<Vec<&RawValue>>(images).is_ok_and(|images| {
-            images.len() == hashes.len()
-                && images.iter().zip(hashes).all(|(image, hash)| match hash {
-                    None => image.get() == "null",
-                    Some(h) => digest(image.get().as_bytes()) == *h,
-                })
-        });
-        if !matches {
-            self.problem(
-                idx,
-                "entry_images_altered",
-                format!(
-                    "the row images stored beside ledger entry #{idx} do not match the hashes it names (edited)"
+            match crate::events::checked_images(e.images, &hashes) {
+                Ok(_) => {}
+                Err(RowsError::ImagesMissing) => self.problem(
+                    idx,
+                    "entry_images_missing",
+                    format!("the row images of ledger entry #{idx} are missing (deleted)"),
                 ),
-            );
+                Err(_) => self.problem(
+                    idx,
+                    "entry_images_altered",
+                    format!(
+                        "the row images stored beside ledger entry #{idx} do not match the hashes it names (edited)"
+                    ),
+                ),
+            }
         }
     }
 }
@@ -311,6 +286,25 @@ async fn scan_ledger(
     part.leaves.reverse();
     part.problems.reverse();
     Ok(part)
+}
+
+/// Reads the whole log, then every table, on one connection.
+async fn scan_in_turn(
+    mut conn: malgeun_store::db::Conn<'_>,
+    cid: &str,
+    ids: RowIds,
+    options: VerifyOptions,
+) -> Result<(LedgerPart, TableScan), AppError> {
+    let part = scan_ledger(
+        conn.reborrow(),
+        cid,
+        i64::MIN..=i64::MAX,
+        ids.clone(),
+        options,
+    )
+    .await?;
+    let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
+    Ok((part, rows))
 }
 
 /// Which ledgered tables a table scan reads: all, or one of two groups that split the usual
@@ -474,19 +468,14 @@ impl App {
         let all = i64::MIN..=i64::MAX;
         if self.db().engine() != malgeun_store::Engine::Sqlite {
             let mut r = readers.pop().expect("one reader");
-            let part = scan_ledger(r.conn(), cid, all, ids.clone(), options).await?;
-            let rows = scan_tables(r.conn(), cid, TableGroup::All, ids).await?;
+            let (part, rows) = scan_in_turn(r.conn(), cid, ids, options).await?;
             r.end_read()?;
             return Ok((head, vec![part], vec![rows]));
         }
         if readers.len() == 1 {
             let r = readers.pop().expect("one reader");
-            let both = on_thread(r, cid.to_owned(), move |mut conn, cid| {
-                Box::pin(async move {
-                    let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options).await?;
-                    let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
-                    Ok((part, rows))
-                })
+            let both = on_thread(r, cid.to_owned(), move |conn, cid| {
+                Box::pin(scan_in_turn(conn, cid, ids, options))
             });
             let (part, rows) = joined(both.await)?;
             return Ok((head, vec![part], vec![rows]));

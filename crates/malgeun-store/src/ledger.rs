@@ -292,14 +292,6 @@ pub struct Scanned<'a> {
     pub images: Option<&'a str>,
 }
 
-/// Streams every entry of a complex in index order.
-pub async fn scan_entries<F>(conn: Conn<'_>, complex_id: &str, each: F) -> Result<(), StoreError>
-where
-    F: FnMut(Scanned<'_>),
-{
-    scan_entries_in(conn, complex_id, i64::MIN..=i64::MAX, false, false, each).await
-}
-
 /// Streams the entries of a complex whose index lies in `range`, in index order or, with
 /// `newest_first`, in reverse (so that verification can read parts of one log side by side, and
 /// meet each row's last image before its older ones); `with_images` also reads the row images

@@ -104,13 +104,18 @@ macro_rules! decode_row {
     }};
 }
 
+/// `SELECT` every column of a ledgered table and `ledger_index` `FROM` it (the caller adds the
+/// rest).
+fn select_from(t: &TableSpec) -> String {
+    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
+    format!("SELECT {}, ledger_index FROM {}", cols.join(", "), t.name)
+}
+
 /// Every column of a ledgered table and `ledger_index`, for one complex, in key order.
 fn scan_sql(t: &TableSpec) -> String {
-    let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
     format!(
-        "SELECT {}, ledger_index FROM {} WHERE {} = $1 ORDER BY {}",
-        cols.join(", "),
-        t.name,
+        "{} WHERE {} = $1 ORDER BY {}",
+        select_from(t),
         t.keys[0],
         t.keys.join(", ")
     )
@@ -201,13 +206,7 @@ where
 {
     match conn {
         Conn::Sqlite(c) => {
-            let cols: Vec<&str> = t.columns.iter().map(|(c, _)| *c).collect();
-            let sql = format!(
-                "SELECT {}, ledger_index FROM {} NOT INDEXED WHERE {} = ?1",
-                cols.join(", "),
-                t.name,
-                t.keys[0],
-            );
+            let sql = format!("{} NOT INDEXED WHERE {} = ?1", select_from(t), t.keys[0]);
             let mut st = c.prepare_cached(&sql)?;
             let mut rows = st.query([complex_id])?;
             while let Some(r) = rows.next()? {
