@@ -1,8 +1,9 @@
 //! `cargo xtask`: project automation for 맑은.
 //!
-//! `cargo xtask bench` measures the two numbers the service promises: end-to-end approvals per
-//! second over HTTP (with their latency distribution) and ledger verification speed, on SQLite
-//! and/or PostgreSQL. See [`bench`] for what exactly is measured and how.
+//! `cargo xtask bench` measures the numbers the service promises: end-to-end approvals per second
+//! over HTTP (with their latency distribution) and ledger verification speed, on SQLite and/or
+//! PostgreSQL; with `--only pages` the web pages, with `--only search` the search index against
+//! SQLite FTS5. See [`bench`] for what exactly is measured and how.
 
 mod bench;
 

@@ -407,6 +407,23 @@ impl SearchIndex {
         Ok(())
     }
 
+    /// Waits until the segment merges started by earlier commits have finished, then shows
+    /// their result to searches. A bulk load (a rebuild, a benchmark) ends with this, so what it
+    /// leaves is the index that later searches read rather than one still being rewritten. The
+    /// writer is released; the next change opens a new one.
+    pub fn wait_merges(&self) -> Result<(), SearchError> {
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take();
+        if let Some(writer) = writer {
+            writer.wait_merging_threads()?;
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
     /// How many documents the index holds (all complexes).
     pub fn len(&self) -> u64 {
         self.reader.searcher().num_docs()

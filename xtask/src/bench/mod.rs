@@ -1,4 +1,4 @@
-//! `cargo xtask bench`: the service's two performance targets, measured honestly.
+//! `cargo xtask bench`: the service's performance targets, measured honestly.
 //!
 //! 1. **Approvals end to end** ([`approvals`]): a fresh database per engine, one complex, N
 //!    documents drafted and submitted up front (not timed), then many concurrent HTTP clients,
@@ -9,6 +9,9 @@
 //!    written through the real `events::record` path in large transactions, then
 //!    `App::verify_complex` timed, with the process's peak RSS.
 //!
+//! Run on their own: `--only pages` ([`pages`]: server time and weight of the main pages) and
+//! `--only search` ([`search`]: the search index against SQLite FTS5 with the trigram tokenizer).
+//!
 //! The server, the clients and the database (SQLite in-process, or the local PostgreSQL server)
 //! all share this machine's cores; the report says how many there are.
 
@@ -16,6 +19,7 @@ mod approvals;
 mod env;
 mod pages;
 mod report;
+mod search;
 mod stats;
 mod verify;
 
@@ -63,6 +67,15 @@ pub struct Options {
     /// Documents in the complex for `--only pages`.
     #[arg(long, default_value_t = 10_000)]
     pub page_documents: usize,
+    /// Documents indexed for `--only search`, in ascending steps (comma-separated).
+    #[arg(long, value_delimiter = ',', default_values_t = [100_000_u64, 1_000_000])]
+    pub search_docs: Vec<u64>,
+    /// Queries per engine and size for `--only search`.
+    #[arg(long, default_value_t = 2_000)]
+    pub search_queries: usize,
+    /// Documents per commit for `--only search` (the service's indexer commits 500 at a time).
+    #[arg(long, default_value_t = 500)]
+    pub index_batch: usize,
     /// Run only one of the benchmarks.
     #[arg(long, value_enum)]
     pub only: Option<Only>,
@@ -114,6 +127,9 @@ pub enum Only {
     Verify,
     /// Only the web pages: server time and weight of each main page (not part of the default run).
     Pages,
+    /// Only search: our index against SQLite FTS5 trigram (not part of the default run; writes
+    /// `target/bench-search.json`).
+    Search,
 }
 
 impl Options {
@@ -137,6 +153,9 @@ pub async fn run(opts: Options) -> anyhow::Result<()> {
             opts.page_documents
         );
         return pages::run(&opts).await.context("pages benchmark");
+    }
+    if opts.only == Some(Only::Search) {
+        return tokio::task::block_in_place(|| search::run(&opts)).context("search benchmark");
     }
     let mut report = Report::new(&opts, Targets::default());
     let path = opts.report.clone().unwrap_or_else(default_report_path);

@@ -49,7 +49,8 @@ pub struct Machine {
 }
 
 impl Machine {
-    fn detect() -> Self {
+    /// This machine.
+    pub fn detect() -> Self {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu = cpuinfo
             .lines()
