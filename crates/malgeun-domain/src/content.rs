@@ -26,22 +26,34 @@ impl Sha256Hash {
 
     /// Parses 64 lowercase or uppercase hex digits.
     pub fn from_hex(s: &str) -> Option<Self> {
-        fn nibble(b: u8) -> Option<u8> {
-            match b {
-                b'0'..=b'9' => Some(b - b'0'),
-                b'a'..=b'f' => Some(b - b'a' + 10),
-                b'A'..=b'F' => Some(b - b'A' + 10),
-                _ => None,
+        // A table, not branches: verify decodes two of these per ledger entry, and the digits of
+        // a hash are random, so a branch on each one is mispredicted half the time.
+        const INVALID: u8 = 0xff;
+        const NIBBLE: [u8; 256] = {
+            let mut t = [INVALID; 256];
+            let mut i = 0;
+            while i < 10 {
+                t[b'0' as usize + i] = i as u8;
+                i += 1;
             }
-        }
-        if s.len() != 64 {
-            return None;
-        }
+            let mut i = 0;
+            while i < 6 {
+                t[b'a' as usize + i] = 10 + i as u8;
+                t[b'A' as usize + i] = 10 + i as u8;
+                i += 1;
+            }
+            t
+        };
+        let bytes: &[u8; 64] = s.as_bytes().try_into().ok()?;
         let mut out = [0u8; 32];
-        for (o, pair) in out.iter_mut().zip(s.as_bytes().chunks_exact(2)) {
-            *o = (nibble(pair[0])? << 4) | nibble(pair[1])?;
+        let mut bad = 0u8;
+        for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
+            let (hi, lo) = (NIBBLE[usize::from(pair[0])], NIBBLE[usize::from(pair[1])]);
+            bad |= hi | lo;
+            *o = (hi << 4) | lo;
         }
-        Some(Self(out))
+        // Valid nibbles are below 16; an invalid digit sets the high bits.
+        (bad < 16).then_some(Self(out))
     }
 }
 
@@ -70,5 +82,24 @@ mod tests {
         );
         assert_eq!(Sha256Hash::from_hex(&h.to_hex()), Some(h));
         assert_eq!(Sha256Hash::from_hex("zz"), None);
+        let hex = h.to_hex();
+        assert_eq!(Sha256Hash::from_hex(&hex.to_uppercase()), Some(h));
+        for (i, bad) in [
+            (0, 'g'),
+            (63, 'G'),
+            (31, ' '),
+            (10, '\u{0}'),
+            (5, ':'),
+            (7, '/'),
+        ] {
+            let mut s = hex.clone().into_bytes();
+            s[i] = bad as u8;
+            let s = String::from_utf8(s).unwrap();
+            assert_eq!(Sha256Hash::from_hex(&s), None, "{s}");
+        }
+        assert_eq!(Sha256Hash::from_hex(&hex[1..]), None, "too short");
+        assert_eq!(Sha256Hash::from_hex(&format!("{hex}0")), None, "too long");
+        // 64 bytes but not 64 ASCII digits.
+        assert_eq!(Sha256Hash::from_hex(&format!("가{}", &hex[3..])), None);
     }
 }

@@ -18,6 +18,8 @@ use crate::App;
 use crate::error::AppError;
 use crate::events::RowsError;
 
+mod shards;
+
 /// One problem found.
 #[derive(Clone, Debug)]
 pub struct Problem {
@@ -126,10 +128,11 @@ struct LedgerPart {
     /// Each entry's index and recomputed leaf, in index order.
     leaves: Vec<(i64, Hash)>,
     /// Problems of single entries, with the entry's index, in index order (at most
-    /// [`MAX_PROBLEMS`], the newest, as the part is read newest first: the merged report keeps no
-    /// more).
+    /// [`MAX_PROBLEMS`], the earliest: the merged report keeps no more).
     problems: Vec<(i64, &'static str, String)>,
-    recorded: RecordMap,
+    /// The last image of each row the part's entries wrote, in one map per shard
+    /// ([`shards::shard_of`]).
+    recorded: Vec<RecordMap>,
     ids: RowIds,
     /// The first payload that does not parse.
     malformed: Option<String>,
@@ -138,14 +141,19 @@ struct LedgerPart {
 }
 
 impl LedgerPart {
-    fn new(cid: &str, ids: RowIds, check_images: bool) -> Self {
+    /// A part expected to hold about `entries` entries, its rows kept in `shards` maps.
+    fn new(cid: &str, ids: RowIds, check_images: bool, entries: usize, shards: usize) -> Self {
+        // About one distinct row per entry: sized up front, the maps are not rehashed as they grow.
+        let per_shard = entries / shards.max(1) + 1;
         Self {
             check_images,
             cid: cid.to_owned(),
             hasher: LeafHasher::new(),
-            leaves: Vec::new(),
+            leaves: Vec::with_capacity(entries),
             problems: Vec::new(),
-            recorded: RecordMap::default(),
+            recorded: (0..shards.max(1))
+                .map(|_| RecordMap::with_capacity_and_hasher(per_shard, Default::default()))
+                .collect(),
             ids,
             malformed: None,
         }
@@ -157,8 +165,11 @@ impl LedgerPart {
         }
     }
 
-    /// One entry, met newest first: recompute its leaf, and remember the image hash of every row
-    /// it wrote unless a later entry of this part already gave that row's last image.
+    /// One entry, met in index order: recompute its leaf, and remember the image hash of every
+    /// row it wrote (replacing what an earlier entry of this part gave).
+    ///
+    /// In index order, SQLite reads the entries in the order they were stored: each one is the
+    /// next row of the table (newest first cost a full descent of the table's b-tree per entry).
     fn entry(&mut self, e: ledger::Scanned<'_>) {
         let idx = e.idx;
         let leaf = self.hasher.update(e.payload).finish_reset();
@@ -175,8 +186,10 @@ impl LedgerPart {
         let p = match serde_json::from_slice::<PayloadRows<'_>>(e.payload) {
             Ok(p) => p,
             Err(err) => {
-                // Met newest first: the last one kept is the earliest.
-                self.malformed = Some(format!("ledger entry #{idx} payload does not parse: {err}"));
+                // The earliest is the one reported.
+                self.malformed.get_or_insert_with(|| {
+                    format!("ledger entry #{idx} payload does not parse: {err}")
+                });
                 return;
             }
         };
@@ -200,9 +213,9 @@ impl LedgerPart {
             let image = match crate::events::named_hash(p.v, third) {
                 Ok(image) => image,
                 Err(err) => {
-                    self.malformed = Some(format!(
-                        "ledger entry #{idx} names row {table} {key}: {err}"
-                    ));
+                    self.malformed.get_or_insert_with(|| {
+                        format!("ledger entry #{idx} names row {table} {key}: {err}")
+                    });
                     return;
                 }
             };
@@ -218,7 +231,8 @@ impl LedgerPart {
                 continue;
             };
             let id = self.ids.id(table_byte(t), key.as_bytes());
-            self.recorded.entry(id).or_insert(Recorded { idx, image });
+            let shard = shards::shard_of(id, self.recorded.len());
+            self.recorded[shard].insert(id, Recorded { idx, image });
         }
         if self.check_images && p.v == 2 {
             match crate::events::checked_images(e.images, &hashes) {
@@ -280,11 +294,10 @@ async fn scan_ledger(
     range: std::ops::RangeInclusive<i64>,
     ids: RowIds,
     options: VerifyOptions,
+    entries: usize,
 ) -> Result<LedgerPart, AppError> {
-    let mut part = LedgerPart::new(cid, ids, options.images);
-    ledger::scan_entries_in(conn, cid, range, true, options.images, |e| part.entry(e)).await?;
-    part.leaves.reverse();
-    part.problems.reverse();
+    let mut part = LedgerPart::new(cid, ids, options.images, entries, shards::count());
+    ledger::scan_entries_in(conn, cid, range, false, options.images, |e| part.entry(e)).await?;
     Ok(part)
 }
 
@@ -294,6 +307,7 @@ async fn scan_in_turn(
     cid: &str,
     ids: RowIds,
     options: VerifyOptions,
+    entries: usize,
 ) -> Result<(LedgerPart, TableScan), AppError> {
     let part = scan_ledger(
         conn.reborrow(),
@@ -301,6 +315,7 @@ async fn scan_in_turn(
         i64::MIN..=i64::MAX,
         ids.clone(),
         options,
+        entries,
     )
     .await?;
     let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
@@ -464,18 +479,20 @@ impl App {
         let (mut readers, head) = snapshot_readers(self, cid, 4).await?;
         let head = head.ok_or_else(crate::member::complex_not_found)?;
         let size = i64::try_from(head.size()).unwrap_or(i64::MAX);
+        // Only to size the maps: a log of more entries than fit in memory fails anyway.
+        let entries = usize::try_from(head.size()).unwrap_or(usize::MAX / 4);
         let ids = ids.clone();
         let all = i64::MIN..=i64::MAX;
         if self.db().engine() != malgeun_store::Engine::Sqlite {
             let mut r = readers.pop().expect("one reader");
-            let (part, rows) = scan_in_turn(r.conn(), cid, ids, options).await?;
+            let (part, rows) = scan_in_turn(r.conn(), cid, ids, options, entries).await?;
             r.end_read()?;
             return Ok((head, vec![part], vec![rows]));
         }
         if readers.len() == 1 {
             let r = readers.pop().expect("one reader");
             let both = on_thread(r, cid.to_owned(), move |conn, cid| {
-                Box::pin(scan_in_turn(conn, cid, ids, options))
+                Box::pin(scan_in_turn(conn, cid, ids, options, entries))
             });
             let (part, rows) = joined(both.await)?;
             return Ok((head, vec![part], vec![rows]));
@@ -495,12 +512,14 @@ impl App {
         } else {
             vec![TableGroup::All]
         };
+        let parts_n = halves.len();
         let parts: Vec<_> = halves
             .into_iter()
             .map(|range| {
                 let ids = ids.clone();
+                let entries = entries / parts_n;
                 on_thread(next(), cid.to_owned(), move |conn, cid| {
-                    Box::pin(scan_ledger(conn, cid, range, ids, options))
+                    Box::pin(scan_ledger(conn, cid, range, ids, options, entries))
                 })
             })
             .collect();
@@ -541,12 +560,29 @@ impl App {
         let ids = RowIds::new();
         let (head, parts, table_rows) = self.scan_complex(&cid, &ids, options).await?;
 
+        // 3 runs on threads (one per shard of rows) while 1 and 2 run here.
+        let mut shard_maps: Vec<Vec<RecordMap>> = Vec::new();
+        let mut ledger_parts = Vec::with_capacity(parts.len());
+        for mut part in parts {
+            let maps = std::mem::take(&mut part.recorded);
+            shard_maps.resize_with(maps.len().max(shard_maps.len()), Vec::new);
+            for (s, map) in maps.into_iter().enumerate() {
+                shard_maps[s].push(map);
+            }
+            ledger_parts.push(part);
+        }
+        let rows_check = tokio::task::spawn_blocking(move || {
+            let check = shards::check_rows(shard_maps, &table_rows);
+            // Freed off the path: a million rows take a while to drop.
+            std::thread::spawn(move || drop(table_rows));
+            check
+        });
+
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
         let mut frontier = Frontier::new();
         let mut expected_idx: i64 = 0;
-        let mut recorded = RecordMap::default();
         let mut malformed: Option<String> = None;
-        for part in parts {
+        for part in ledger_parts {
             let mut part_problems = part.problems.into_iter().peekable();
             for (idx, leaf) in part.leaves {
                 if idx != expected_idx {
@@ -565,12 +601,6 @@ impl App {
                     push(&mut problems, code, detail);
                 }
                 frontier.append_with(leaf, |_, _| {});
-            }
-            if recorded.is_empty() {
-                recorded = part.recorded;
-            } else {
-                // A later part's images are the later ones.
-                recorded.extend(part.recorded);
             }
             malformed = malformed.or(part.malformed);
         }
@@ -624,61 +654,14 @@ impl App {
         }
 
         // 3. Every ledgered row must be exactly its last recorded image; every recorded row must exist.
-        let mut rows_checked = 0u64;
-        let mut edited: Vec<(&'static str, String, i64)> = Vec::new();
-        for scan in &table_rows {
-            rows_checked += scan.rows.len() as u64;
-            for row in &scan.rows {
-                let name = || scan.name(row);
-                let idx = row.idx;
-                match recorded.remove(&row.id) {
-                    None => {
-                        let (table, key) = name();
-                        push(
-                            &mut problems,
-                            "row_not_in_ledger",
-                            format!(
-                                "{table} row {key} is not in the ledger (inserted outside the service)"
-                            ),
-                        );
-                    }
-                    Some(rec) => {
-                        if rec.idx != idx {
-                            let (table, key) = name();
-                            push(
-                                &mut problems,
-                                "row_ledger_index",
-                                format!(
-                                    "{table} row {key} points to entry #{idx}, but its last entry is #{}",
-                                    rec.idx
-                                ),
-                            );
-                        }
-                        match rec.image {
-                            None => {
-                                let (table, key) = name();
-                                push(
-                                    &mut problems,
-                                    "row_resurrected",
-                                    format!(
-                                        "{table} row {key} was deleted in entry #{} but exists",
-                                        rec.idx
-                                    ),
-                                );
-                            }
-                            Some(h) if h != row.image => {
-                                let (table, key) = name();
-                                edited.push((table, key, rec.idx));
-                            }
-                            Some(_) => {}
-                        }
-                    }
-                }
-            }
+        let check = rows_check
+            .await
+            .map_err(|e| AppError::internal(format!("verification thread: {e}")))?;
+        let rows_checked = check.rows_checked;
+        for (_, code, detail) in check.problems {
+            push(&mut problems, code, detail);
         }
-        // Freed off the path: a million rows take a while to drop.
-        std::thread::spawn(move || drop(table_rows));
-        for (table, key, idx) in edited {
+        for (_, table, key, idx) in check.edited {
             let columns = self
                 .diff_columns(&cid, table, &key, idx)
                 .await
@@ -689,14 +672,7 @@ impl App {
                 format!("{table} row {key} differs from ledger entry #{idx}{columns}"),
             );
         }
-        let mut missing: Vec<(u128, i64)> = recorded
-            .into_iter()
-            .filter(|(_, rec)| rec.image.is_some())
-            .map(|(id, rec)| (id, rec.idx))
-            .collect();
-        missing.sort_by_key(|(_, idx)| *idx);
-        missing.truncate(MAX_PROBLEMS);
-        for (id, idx) in missing {
+        for (id, idx) in check.missing {
             let (table, key) = self
                 .recorded_row_named(&cid, &ids, id, idx)
                 .await
