@@ -125,8 +125,10 @@ impl Row {
 /// images and keys while scanning.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ValueRef<'a> {
-    /// Text (for `Text` and `Secret` columns).
-    Text(&'a str),
+    /// Text (for `Text` and `Secret` columns), as the bytes stored: not checked to be UTF-8 until
+    /// it becomes a [`Value`]. Rendering needs no check: bytes that are not UTF-8 render to an
+    /// image no recorded image can equal, since every recorded image was rendered from text.
+    Text(&'a [u8]),
     /// Integer.
     Int(i64),
     /// Boolean.
@@ -136,14 +138,14 @@ pub enum ValueRef<'a> {
 }
 
 impl ValueRef<'_> {
-    /// An owned copy.
-    pub fn to_owned(&self) -> Value {
-        match *self {
-            Self::Text(s) => Value::Text(s.to_owned()),
+    /// An owned copy; text that is not UTF-8 is refused.
+    pub fn to_owned(&self) -> Result<Value, std::str::Utf8Error> {
+        Ok(match *self {
+            Self::Text(b) => Value::Text(std::str::from_utf8(b)?.to_owned()),
             Self::Int(n) => Value::Int(n),
             Self::Bool(b) => Value::Bool(b),
             Self::Null => Value::Null,
-        }
+        })
     }
 }
 
@@ -151,7 +153,7 @@ impl Value {
     /// The value borrowed.
     pub fn borrowed(&self) -> ValueRef<'_> {
         match self {
-            Self::Text(s) => ValueRef::Text(s),
+            Self::Text(s) => ValueRef::Text(s.as_bytes()),
             Self::Int(n) => ValueRef::Int(*n),
             Self::Bool(b) => ValueRef::Bool(*b),
             Self::Null => ValueRef::Null,
@@ -182,7 +184,7 @@ pub fn write_key(positions: &[usize], values: &[ValueRef<'_>], out: &mut Vec<u8>
             out.push(b'/');
         }
         match values[pos] {
-            ValueRef::Text(s) => out.extend_from_slice(s.as_bytes()),
+            ValueRef::Text(b) => out.extend_from_slice(b),
             ValueRef::Int(n) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
             ValueRef::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
             ValueRef::Null => out.push(b'-'),
@@ -199,16 +201,16 @@ pub fn write_image(table: &TableSpec, values: &[ValueRef<'_>], out: &mut Vec<u8>
         if i > 0 {
             out.push(b',');
         }
-        json_bytes(out, name);
+        json_bytes(out, name.as_bytes());
         out.push(b':');
         match (*value, ty) {
             (ValueRef::Null, _) => out.extend_from_slice(b"null"),
-            (ValueRef::Text(s), ColType::Secret) => {
+            (ValueRef::Text(b), ColType::Secret) => {
                 out.extend_from_slice(b"\"sha256:");
-                hex_into(out, &Sha256Hash::of(s.as_bytes()).0);
+                hex_into(out, &Sha256Hash::of(b).0);
                 out.push(b'"');
             }
-            (ValueRef::Text(s), _) => json_bytes(out, s),
+            (ValueRef::Text(b), _) => json_bytes(out, b),
             (ValueRef::Int(n), _) => {
                 out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes())
             }
@@ -226,17 +228,45 @@ fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
     }
 }
 
-/// Appends `s` as a JSON string literal, written by serde_json itself (so the escaping is exactly
-/// serde_json's) without an intermediate `String`.
-fn json_bytes(out: &mut Vec<u8>, s: &str) {
-    // Plain text (the common case: ids, codes, hex) needs no escaping.
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+/// Appends text as a JSON string literal, escaped exactly as serde_json escapes it, without an
+/// intermediate `String`. Bytes that are not UTF-8 are copied as they are: the result is then not
+/// UTF-8 either, so it equals no image rendered from text (see [`ValueRef::Text`]).
+fn json_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    // Plain text (the common case: ids, codes, hex, Korean prose) needs no escaping.
+    if needs_no_escape(b) {
         out.push(b'"');
-        out.extend_from_slice(s.as_bytes());
+        out.extend_from_slice(b);
         out.push(b'"');
-    } else {
+    } else if let Ok(s) = std::str::from_utf8(b) {
         serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
+    } else {
+        out.push(b'"');
+        out.extend_from_slice(b);
+        out.push(b'"');
     }
+}
+
+/// Whether no byte needs escaping in a JSON string (no control character, quote or backslash).
+/// Eight bytes at a time: every row verify re-renders goes through here.
+fn needs_no_escape(b: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // Whether some byte of `v` is below `n` (exact for n <= 128).
+    let has_less = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH != 0;
+    let has_byte = |v: u64, n: u8| has_less(v ^ (ONES * u64::from(n)), 1);
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(c);
+        let v = u64::from_le_bytes(word);
+        if has_less(v, 0x20) || has_byte(v, b'"') || has_byte(v, b'\\') {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&c| c >= 0x20 && c != b'"' && c != b'\\')
 }
 
 /// Appends `s` as a JSON string literal (the same escaping serde_json uses).
@@ -247,6 +277,48 @@ pub fn json_string(out: &mut String, s: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_word_wise_escape_check_agrees_with_the_byte_wise_one() {
+        let naive = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let alphabet: Vec<u8> = [b'"', b'\\', 0x00, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xea, 0xff, b'a']
+            .into_iter()
+            .chain("관리비 회의록".bytes())
+            .collect();
+        for len in 0..40 {
+            for _ in 0..300 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 7;
+                        seed ^= seed << 17;
+                        // Mostly plain bytes, so both answers occur often.
+                        if seed.is_multiple_of(16) {
+                            alphabet[(seed >> 8) as usize % alphabet.len()]
+                        } else {
+                            b'a' + (seed >> 8) as u8 % 26
+                        }
+                    })
+                    .collect();
+                assert_eq!(needs_no_escape(&bytes), naive(&bytes), "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn text_that_is_not_utf8_renders_to_no_image_of_text() {
+        let mut out = Vec::new();
+        json_bytes(&mut out, b"a\xffb");
+        assert!(std::str::from_utf8(&out).is_err());
+        out.clear();
+        json_bytes(&mut out, b"\"\xff");
+        assert!(std::str::from_utf8(&out).is_err());
+        assert!(ValueRef::Text(b"\xff").to_owned().is_err());
+        out.clear();
+        json_bytes(&mut out, "줄\n\"인용\"".as_bytes());
+        assert_eq!(out, serde_json::to_vec("줄\n\"인용\"").unwrap());
+    }
 
     static T: TableSpec = TableSpec {
         name: "t",
@@ -290,7 +362,7 @@ mod tests {
         samples.extend(["".into(), "\"\\\u{1}".into(), "급여 \"명세\"\n".into()]);
         for s in samples {
             let mut out = Vec::new();
-            json_bytes(&mut out, &s);
+            json_bytes(&mut out, s.as_bytes());
             assert_eq!(
                 String::from_utf8(out).unwrap(),
                 serde_json::to_string(&s).unwrap(),

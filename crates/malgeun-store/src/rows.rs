@@ -139,8 +139,13 @@ where
             while let Some(r) = rows.next()? {
                 let values = sqlite_values(r, t)?
                     .iter()
-                    .map(ValueRef::to_owned)
-                    .collect();
+                    .enumerate()
+                    .map(|(i, v)| {
+                        v.to_owned().map_err(|e| {
+                            StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
+                        })
+                    })
+                    .collect::<Result<_, _>>()?;
                 let idx: i64 = r.get(t.columns.len())?;
                 each(Row { table: t, values }, idx);
             }
@@ -169,10 +174,12 @@ fn sqlite_values<'r>(
     for (i, (_, ty)) in t.columns.iter().enumerate() {
         let v = r.get_ref(i)?;
         values.push(match ty {
-            ColType::Text | ColType::Secret => v
-                .as_str_or_null()
-                .map_err(|e| bad(i, e))?
-                .map_or(ValueRef::Null, ValueRef::Text),
+            // The bytes as stored; checked to be UTF-8 only where they become a `Value`.
+            ColType::Text | ColType::Secret => match v {
+                rusqlite::types::ValueRef::Text(b) => ValueRef::Text(b),
+                rusqlite::types::ValueRef::Null => ValueRef::Null,
+                _ => return Err(bad(i, rusqlite::types::FromSqlError::InvalidType)),
+            },
             ColType::Int => v
                 .as_i64_or_null()
                 .map_err(|e| bad(i, e))?

@@ -63,6 +63,20 @@ async fn tamper_case(engine: Engine, case: &str) {
             );
             &["row_edited", "documents row", "column title"]
         }
+        "title_not_utf8" => {
+            // Bytes that are not UTF-8 in a text column (SQLite stores them as given).
+            assert_eq!(
+                raw_sql(
+                    &env,
+                    &format!(
+                        "UPDATE documents SET title = CAST(X'ECA09CFF' AS TEXT) WHERE id = '{doc}'"
+                    )
+                )
+                .await,
+                1
+            );
+            &["row_edited", "documents row"]
+        }
         "delete_approval" => {
             assert_eq!(
                 raw_sql(
@@ -229,4 +243,10 @@ tamper_tests! {
     "edit_ledger_entry" => tamper_edit_ledger_entry_sqlite, tamper_edit_ledger_entry_postgres;
     "edit_row_image" => tamper_edit_row_image_sqlite, tamper_edit_row_image_postgres;
     "delete_row_images" => tamper_delete_row_images_sqlite, tamper_delete_row_images_postgres;
+}
+
+/// PostgreSQL refuses text that is not UTF-8, so this one is SQLite's alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tamper_title_not_utf8_sqlite() {
+    tamper_case(Engine::Sqlite, "title_not_utf8").await;
 }
