@@ -282,10 +282,12 @@ mod tests {
     fn the_word_wise_escape_check_agrees_with_the_byte_wise_one() {
         let naive = |b: &[u8]| b.iter().all(|&c| c >= 0x20 && c != b'"' && c != b'\\');
         let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let alphabet: Vec<u8> = [b'"', b'\\', 0x00, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xea, 0xff, b'a']
-            .into_iter()
-            .chain("관리비 회의록".bytes())
-            .collect();
+        let alphabet: Vec<u8> = [
+            b'"', b'\\', 0x00, 0x1f, 0x20, 0x21, 0x7f, 0x80, 0xea, 0xff, b'a',
+        ]
+        .into_iter()
+        .chain("관리비 회의록".bytes())
+        .collect();
         for len in 0..40 {
             for _ in 0..300 {
                 let bytes: Vec<u8> = (0..len)
