@@ -68,6 +68,11 @@ pub async fn document_keys(
     )
 }
 
+/// The query of [`line_positions`] (public so a test can check that it reads one index range,
+/// not the complex's whole primary key: see migration 0006).
+pub const LINE_POSITIONS_SQL: &str = "SELECT position_id FROM document_line_members \
+     WHERE complex_id = $1 AND document_id = $2 ORDER BY position_id";
+
 /// The positions on any round's line of a document.
 pub async fn line_positions(
     conn: Conn<'_>,
@@ -78,8 +83,7 @@ pub async fn line_positions(
         conn,
         String,
         fetch_all,
-        "SELECT position_id FROM document_line_members WHERE complex_id = $1 AND document_id = $2 \
-         ORDER BY position_id",
+        LINE_POSITIONS_SQL,
         complex_id,
         document_id
     )

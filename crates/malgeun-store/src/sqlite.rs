@@ -759,6 +759,11 @@ pub const MIGRATIONS: &[(i64, &str, &str)] = &[
         "0005_digitised_records.sql",
         include_str!("../migrations/sqlite/0005_digitised_records.sql"),
     ),
+    (
+        6,
+        "0006_line_members_covering.sql",
+        include_str!("../migrations/sqlite/0006_line_members_covering.sql"),
+    ),
 ];
 
 /// Applies the migrations not yet applied, each in its own transaction, refusing to run on a
