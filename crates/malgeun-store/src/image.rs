@@ -232,18 +232,16 @@ fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
 /// intermediate `String`. Bytes that are not UTF-8 are copied as they are: the result is then not
 /// UTF-8 either, so it equals no image rendered from text (see [`ValueRef::Text`]).
 fn json_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    // Plain text (the common case: ids, codes, hex, Korean prose) needs no escaping.
-    if needs_no_escape(b) {
-        out.push(b'"');
-        out.extend_from_slice(b);
-        out.push(b'"');
-    } else if let Ok(s) = std::str::from_utf8(b) {
+    if !needs_no_escape(b)
+        && let Ok(s) = std::str::from_utf8(b)
+    {
         serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
-    } else {
-        out.push(b'"');
-        out.extend_from_slice(b);
-        out.push(b'"');
+        return;
     }
+    // Plain text (the common case: ids, codes, hex, Korean prose) needs no escaping.
+    out.push(b'"');
+    out.extend_from_slice(b);
+    out.push(b'"');
 }
 
 /// Whether no byte needs escaping in a JSON string (no control character, quote or backslash).

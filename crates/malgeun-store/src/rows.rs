@@ -140,11 +140,7 @@ where
                 let values = sqlite_values(r, t)?
                     .iter()
                     .enumerate()
-                    .map(|(i, v)| {
-                        v.to_owned().map_err(|e| {
-                            StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
-                        })
-                    })
+                    .map(|(i, v)| v.to_owned().map_err(|e| bad_column(t, i, e)))
                     .collect::<Result<_, _>>()?;
                 let idx: i64 = r.get(t.columns.len())?;
                 each(Row { table: t, values }, idx);
@@ -161,15 +157,18 @@ where
     Ok(())
 }
 
+/// A stored value that column `i` of `t` cannot hold: corrupt data.
+fn bad_column(t: &TableSpec, i: usize, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
+}
+
 /// A SQLite result row's columns as values of the table's column types, borrowed from the row;
 /// a stored value of another type is corrupt data.
 fn sqlite_values<'r>(
     r: &'r rusqlite::Row<'_>,
     t: &TableSpec,
 ) -> Result<Vec<ValueRef<'r>>, StoreError> {
-    let bad = |i: usize, e: rusqlite::types::FromSqlError| {
-        StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
-    };
+    let bad = |i: usize, e: rusqlite::types::FromSqlError| bad_column(t, i, e);
     let mut values = Vec::with_capacity(t.columns.len());
     for (i, (_, ty)) in t.columns.iter().enumerate() {
         let v = r.get_ref(i)?;

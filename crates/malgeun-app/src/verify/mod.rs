@@ -575,7 +575,7 @@ impl App {
             let check = shards::check_rows(shard_maps, &table_rows);
             // Freed off the path: a million rows take a while to drop.
             std::thread::spawn(move || drop(table_rows));
-            check
+            Ok(check)
         });
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
@@ -654,9 +654,7 @@ impl App {
         }
 
         // 3. Every ledgered row must be exactly its last recorded image; every recorded row must exist.
-        let check = rows_check
-            .await
-            .map_err(|e| AppError::internal(format!("verification thread: {e}")))?;
+        let check = joined(rows_check.await)?;
         let rows_checked = check.rows_checked;
         for (_, code, detail) in check.problems {
             push(&mut problems, code, detail);

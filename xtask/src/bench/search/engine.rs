@@ -7,7 +7,9 @@ use std::sync::Arc;
 use malgeun_search::{Access, IndexDocument, Position, SearchIndex, SearchRequest, Sort};
 
 use super::corpus::{Query, VIEWER_ROLE};
-use super::fts::PAGE;
+
+/// Hits returned per search: one page of the search page, in both engines.
+pub const PAGE: usize = 10;
 
 /// What a search found: how many documents match, and the ids of the first page.
 #[derive(Clone, Debug, PartialEq, Eq)]

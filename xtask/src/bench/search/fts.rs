@@ -14,7 +14,7 @@ use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags, params};
 
 use super::corpus::Query;
-use super::engine::{Found, Searcher, Side};
+use super::engine::{Found, PAGE, Searcher, Side};
 
 /// Columns matched (after `complex` and `date`, which are stored but not indexed).
 const COLUMNS: &[&str] = &[
@@ -31,9 +31,6 @@ const COLUMNS: &[&str] = &[
 /// bm25 weights: 0 for `complex` and `date`, then the weights our index gives the same fields.
 const BM25: &str = "bm25(fts, 0, 0, 1.5, 3.0, 1.0, 1.0, 3.0, 1.0, 1.0, 0.8)";
 
-/// Hits returned per search (a page), as in ours.
-pub const PAGE: usize = 10;
-
 /// The FTS5 database.
 #[derive(Debug)]
 pub struct Fts {
@@ -41,24 +38,24 @@ pub struct Fts {
     conn: Connection,
 }
 
-/// The rowid of a document: its complex's range, then its number.
-fn rowid(d: &IndexDocument) -> anyhow::Result<i64> {
-    let complex: i64 = d
-        .complex
+/// The number of a corpus complex id (`complex-00042` → 42).
+fn complex_number(complex: &str) -> anyhow::Result<i64> {
+    complex
         .rsplit('-')
         .next()
         .and_then(|c| c.parse().ok())
-        .context("complex id")?;
-    let n: i64 = d.id.parse().context("document id")?;
-    Ok((complex << 32) | (n & 0xFFFF_FFFF))
+        .context("complex id")
 }
 
+/// The rowid of a document: its complex's range, then its number.
+fn rowid(d: &IndexDocument) -> anyhow::Result<i64> {
+    let n: i64 = d.id.parse().context("document id")?;
+    Ok((complex_number(&d.complex)? << 32) | (n & 0xFFFF_FFFF))
+}
+
+/// The rowids of a complex's documents, inclusive.
 fn complex_range(complex: &str) -> anyhow::Result<(i64, i64)> {
-    let c: i64 = complex
-        .rsplit('-')
-        .next()
-        .and_then(|c| c.parse().ok())
-        .context("complex id")?;
+    let c = complex_number(complex)?;
     Ok((c << 32, ((c + 1) << 32) - 1))
 }
 
