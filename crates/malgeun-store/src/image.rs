@@ -194,7 +194,8 @@ pub fn write_key(positions: &[usize], values: &[ValueRef<'_>], out: &mut Vec<u8>
 
 /// Appends the canonical image of a row (values parallel to `table.columns`) to `out`: a JSON
 /// object with the columns in table order, secret text as `sha256:<hex>` of its UTF-8 bytes.
-/// [`Row::image`] is this; `verify` renders rows straight from the database with it.
+/// [`Row::image`] is this; `verify` renders many rows of one table with an [`ImageWriter`],
+/// which writes the same bytes.
 pub fn write_image(table: &TableSpec, values: &[ValueRef<'_>], out: &mut Vec<u8>) {
     out.push(b'{');
     for (i, ((name, ty), value)) in table.columns.iter().zip(values).enumerate() {
@@ -203,29 +204,71 @@ pub fn write_image(table: &TableSpec, values: &[ValueRef<'_>], out: &mut Vec<u8>
         }
         json_bytes(out, name.as_bytes());
         out.push(b':');
-        match (*value, ty) {
-            (ValueRef::Null, _) => out.extend_from_slice(b"null"),
-            (ValueRef::Text(b), ColType::Secret) => {
-                out.extend_from_slice(b"\"sha256:");
-                hex_into(out, &Sha256Hash::of(b).0);
-                out.push(b'"');
-            }
-            (ValueRef::Text(b), _) => json_bytes(out, b),
-            (ValueRef::Int(n), _) => {
-                out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes())
-            }
-            (ValueRef::Bool(b), _) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        }
+        write_value(*ty, *value, out);
     }
     out.push(b'}');
 }
 
-fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.push(HEX[usize::from(b >> 4)]);
-        out.push(HEX[usize::from(b & 0x0f)]);
+/// Appends one column's value to an image.
+fn write_value(ty: ColType, value: ValueRef<'_>, out: &mut Vec<u8>) {
+    match (value, ty) {
+        (ValueRef::Null, _) => out.extend_from_slice(b"null"),
+        (ValueRef::Text(b), ColType::Secret) => {
+            out.extend_from_slice(b"\"sha256:");
+            hex_into(out, &Sha256Hash::of(b).0);
+            out.push(b'"');
+        }
+        (ValueRef::Text(b), _) => json_bytes(out, b),
+        (ValueRef::Int(n), _) => out.extend_from_slice(itoa::Buffer::new().format(n).as_bytes()),
+        (ValueRef::Bool(b), _) => out.extend_from_slice(if b { b"true" } else { b"false" }),
     }
+}
+
+/// Renders images of one table's rows ([`write_image`]) with each column's `{"name":` or
+/// `,"name":` rendered once, not once per row.
+pub struct ImageWriter {
+    columns: Vec<(Vec<u8>, ColType)>,
+}
+
+impl ImageWriter {
+    /// The writer for `table`'s rows.
+    pub fn new(table: &TableSpec) -> Self {
+        let columns = table
+            .columns
+            .iter()
+            .enumerate()
+            .map(|(i, (name, ty))| {
+                let mut prefix = vec![if i == 0 { b'{' } else { b',' }];
+                json_bytes(&mut prefix, name.as_bytes());
+                prefix.push(b':');
+                (prefix, *ty)
+            })
+            .collect();
+        Self { columns }
+    }
+
+    /// Appends the image of a row whose values are parallel to the table's columns.
+    pub fn write(&self, values: &[ValueRef<'_>], out: &mut Vec<u8>) {
+        // The first column's prefix opens the object; with no columns nothing else would.
+        if self.columns.is_empty() || values.is_empty() {
+            out.push(b'{');
+        }
+        for ((prefix, ty), value) in self.columns.iter().zip(values) {
+            out.extend_from_slice(prefix);
+            write_value(*ty, *value, out);
+        }
+        out.push(b'}');
+    }
+}
+
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8; 32]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut text = [0u8; 64];
+    for (pair, b) in text.chunks_exact_mut(2).zip(bytes) {
+        pair[0] = HEX[usize::from(b >> 4)];
+        pair[1] = HEX[usize::from(b & 0x0f)];
+    }
+    out.extend_from_slice(&text);
 }
 
 /// Appends text as a JSON string literal, escaped exactly as serde_json escapes it, without an
@@ -245,26 +288,38 @@ fn json_bytes(out: &mut Vec<u8>, b: &[u8]) {
 }
 
 /// Whether no byte needs escaping in a JSON string (no control character, quote or backslash).
-/// Eight bytes at a time: every row verify re-renders goes through here.
 fn needs_no_escape(b: &[u8]) -> bool {
+    plain_prefix_len(b) == b.len()
+}
+
+/// How many bytes at the start of `b` need no escaping in a JSON string: the index of the first
+/// control character, quote or backslash, or the length. Eight bytes at a time: every row verify
+/// re-renders, and every payload it reads, goes through here.
+pub fn plain_prefix_len(b: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
-    // Whether some byte of `v` is below `n` (exact for n <= 128).
-    let has_less = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH != 0;
-    let has_byte = |v: u64, n: u8| has_less(v ^ (ONES * u64::from(n)), 1);
+    // The high bit of each byte of `v` below `n` (n <= 128). A borrow can also flag bytes above
+    // a flagged one, never below: the lowest flag is always exact.
+    let less = |v: u64, n: u8| v.wrapping_sub(ONES * u64::from(n)) & !v & HIGH;
+    let equal = |v: u64, n: u8| less(v ^ (ONES * u64::from(n)), 1);
     let mut chunks = b.chunks_exact(8);
+    let mut at = 0;
     for c in &mut chunks {
         let mut word = [0u8; 8];
         word.copy_from_slice(c);
         let v = u64::from_le_bytes(word);
-        if has_less(v, 0x20) || has_byte(v, b'"') || has_byte(v, b'\\') {
-            return false;
+        let flags = less(v, 0x20) | equal(v, b'"') | equal(v, b'\\');
+        if flags != 0 {
+            // Little-endian: the lowest flag belongs to the first such byte.
+            return at + flags.trailing_zeros() as usize / 8;
         }
+        at += 8;
     }
-    chunks
+    at + chunks
         .remainder()
         .iter()
-        .all(|&c| c >= 0x20 && c != b'"' && c != b'\\')
+        .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+        .unwrap_or(chunks.remainder().len())
 }
 
 /// Appends `s` as a JSON string literal (the same escaping serde_json uses).
@@ -302,6 +357,40 @@ mod tests {
                     })
                     .collect();
                 assert_eq!(needs_no_escape(&bytes), naive(&bytes), "{bytes:?}");
+                let first = bytes
+                    .iter()
+                    .position(|&c| c < 0x20 || c == b'"' || c == b'\\')
+                    .unwrap_or(bytes.len());
+                assert_eq!(plain_prefix_len(&bytes), first, "{bytes:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_image_writer_writes_what_write_image_writes() {
+        let tables = [&crate::tables::DOCUMENT_VERSIONS, &crate::tables::POSITIONS];
+        let texts: [&[u8]; 5] = [
+            b"",
+            "관리비 \"11월\"".as_bytes(),
+            b"a\\b\n",
+            b"\xff",
+            b"plain",
+        ];
+        for table in tables {
+            let writer = ImageWriter::new(table);
+            for shift in 0..texts.len() * 3 {
+                let values: Vec<ValueRef<'_>> = (0..table.columns.len())
+                    .map(|i| match (i + shift) % 4 {
+                        0 => ValueRef::Null,
+                        1 => ValueRef::Int(i64::try_from(i * shift).unwrap() - 7),
+                        2 => ValueRef::Bool(shift % 2 == 0),
+                        _ => ValueRef::Text(texts[(i + shift) % texts.len()]),
+                    })
+                    .collect();
+                let (mut a, mut b) = (Vec::new(), Vec::new());
+                write_image(table, &values, &mut a);
+                writer.write(&values, &mut b);
+                assert_eq!(a, b);
             }
         }
     }

@@ -292,32 +292,83 @@ pub struct Scanned<'a> {
     pub images: Option<&'a str>,
 }
 
-/// Streams the entries of a complex whose index lies in `range`, in index order or, with
-/// `newest_first`, in reverse (so that verification can read parts of one log side by side, and
-/// meet each row's last image before its older ones); `with_images` also reads the row images
-/// stored beside each entry.
+/// Which of a complex's entries a scan reads, and in what order.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EntryRange {
+    /// The entries whose index lies in the range, in index order (through the primary key).
+    Index(std::ops::RangeInclusive<i64>),
+    /// SQLite only: the entries stored under a rowid in the range, in storage order, read off
+    /// the table itself. That is index order unless rows were deleted and put back behind the
+    /// service's back, so whoever reads it must not rely on the order.
+    Stored(std::ops::RangeInclusive<i64>),
+}
+
+/// Where to split a complex's entries for reading in storage order ([`EntryRange::Stored`]): the
+/// rowid of the entry at `middle`, when the database is SQLite and the complex's `size` entries
+/// make up at least half of the table (a scan of rowids reads every complex's entries in the
+/// range, so it pays off only for the one or few complexes an embedded database holds).
+/// `None` means: read through the index.
+pub async fn stored_split(
+    conn: Conn<'_>,
+    complex_id: &str,
+    size: u64,
+    middle: u64,
+) -> Result<Option<i64>, StoreError> {
+    let Conn::Sqlite(c) = conn else {
+        return Ok(None);
+    };
+    // The largest rowid bounds the row count and costs one descent.
+    let max: Option<i64> =
+        c.query_row("SELECT max(rowid) FROM ledger_entries", [], |r| r.get(0))?;
+    let rows = max.unwrap_or(0).max(0).unsigned_abs();
+    if size.saturating_mul(2) < rows {
+        return Ok(None);
+    }
+    use rusqlite::OptionalExtension as _;
+    let mid = c
+        .prepare_cached("SELECT rowid FROM ledger_entries WHERE complex_id = ?1 AND idx = ?2")?
+        .query_row(rusqlite::params![complex_id, to_i64(middle)?], |r| {
+            r.get::<_, i64>(0)
+        })
+        .optional()?;
+    Ok(mid)
+}
+
+/// Streams the entries of a complex in `range` ([`EntryRange`]); `with_images` also reads the
+/// row images stored beside each entry.
 pub async fn scan_entries_in<F>(
     conn: Conn<'_>,
     complex_id: &str,
-    range: std::ops::RangeInclusive<i64>,
-    newest_first: bool,
+    range: EntryRange,
     with_images: bool,
     mut each: F,
 ) -> Result<(), StoreError>
 where
     F: FnMut(Scanned<'_>),
 {
-    const PLAIN: &str = "SELECT e.idx, e.leaf_hash, e.payload, CAST(NULL AS TEXT) FROM ledger_entries e \
-         WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3";
+    const COLUMNS: &str =
+        "SELECT e.idx, e.leaf_hash, e.payload, CAST(NULL AS TEXT) FROM ledger_entries e";
     const IMAGES: &str = "SELECT e.idx, e.leaf_hash, e.payload, i.images FROM ledger_entries e \
-         LEFT JOIN ledger_images i ON i.complex_id = e.complex_id AND i.idx = e.idx \
-         WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3";
-    let sql = format!(
-        "{} ORDER BY e.idx{}",
-        if with_images { IMAGES } else { PLAIN },
-        if newest_first { " DESC" } else { "" }
-    );
-    let (from, to) = range.into_inner();
+         LEFT JOIN ledger_images i ON i.complex_id = e.complex_id AND i.idx = e.idx";
+    let select = if with_images { IMAGES } else { COLUMNS };
+    let stored = matches!(range, EntryRange::Stored(_));
+    let (sql, (from, to)) = match range {
+        EntryRange::Index(r) => (
+            format!(
+                "{select} WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3 ORDER BY e.idx"
+            ),
+            r.into_inner(),
+        ),
+        // NOT INDEXED: SQLite would otherwise walk the primary-key index and seek the table once
+        // per entry (a b-tree descent each, most of the read's cost on a million entries).
+        EntryRange::Stored(r) => (
+            format!(
+                "{} WHERE e.complex_id = $1 AND e.rowid >= $2 AND e.rowid <= $3 ORDER BY e.rowid",
+                select.replacen("ledger_entries e", "ledger_entries e NOT INDEXED", 1)
+            ),
+            r.into_inner(),
+        ),
+    };
     match conn {
         Conn::Sqlite(c) => {
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
@@ -335,6 +386,11 @@ where
             }
         }
         Conn::Pg(c) => {
+            if stored {
+                return Err(StoreError::Corrupt(
+                    "a scan of the ledger in storage order needs SQLite (a bug)".into(),
+                ));
+            }
             let mut rows = sqlx::query(&sql)
                 .bind(complex_id)
                 .bind(from)

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
 use malgeun_ledger::{Checkpoint, Frontier, Hash, LeafHasher};
-use malgeun_store::ledger::Head;
+use malgeun_store::ledger::{EntryRange, Head};
 use malgeun_store::{Reader, documents, image, ledger, rows, tables};
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -18,6 +18,7 @@ use crate::App;
 use crate::error::AppError;
 use crate::events::RowsError;
 
+mod payload;
 mod shards;
 
 /// One problem found.
@@ -121,21 +122,24 @@ fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
 }
 
 /// What one scan of a range of ledger entries found; ranges are scanned side by side and merged
-/// in index order.
+/// in index order. A part may meet its entries in any order (storage order is index order
+/// unless rows were put back behind the service's back): nothing here depends on it.
 struct LedgerPart {
     cid: String,
     hasher: LeafHasher,
-    /// Each entry's index and recomputed leaf, in index order.
+    /// Each entry's index and recomputed leaf, in the order met.
     leaves: Vec<(i64, Hash)>,
-    /// Problems of single entries, with the entry's index, in index order (at most
-    /// [`MAX_PROBLEMS`], the earliest: the merged report keeps no more).
+    /// Problems of single entries, with the entry's index, in the order met (at most
+    /// [`MAX_PROBLEMS`]: the merged report keeps no more).
     problems: Vec<(i64, &'static str, String)>,
-    /// The last image of each row the part's entries wrote, in one map per shard
-    /// ([`shards::shard_of`]).
+    /// The last image of each row the part's entries wrote (the one of the highest entry
+    /// index), in one map per shard ([`shards::shard_of`]).
     recorded: Vec<RecordMap>,
     ids: RowIds,
-    /// The first payload that does not parse.
-    malformed: Option<String>,
+    /// The payload of the lowest index that does not parse.
+    malformed: Option<(i64, String)>,
+    /// The rows of the entry being read (kept to reuse its allocation).
+    named: Vec<payload::NamedRow>,
     /// Whether to check the row images stored beside the entries.
     check_images: bool,
 }
@@ -156,6 +160,7 @@ impl LedgerPart {
                 .collect(),
             ids,
             malformed: None,
+            named: Vec::new(),
         }
     }
 
@@ -165,11 +170,15 @@ impl LedgerPart {
         }
     }
 
-    /// One entry, met in index order: recompute its leaf, and remember the image hash of every
-    /// row it wrote (replacing what an earlier entry of this part gave).
-    ///
-    /// In index order, SQLite reads the entries in the order they were stored: each one is the
-    /// next row of the table (newest first cost a full descent of the table's b-tree per entry).
+    /// Notes a payload that does not parse, keeping the one of the lowest index.
+    fn malformed(&mut self, idx: i64, detail: impl FnOnce() -> String) {
+        if self.malformed.as_ref().is_none_or(|(i, _)| idx < *i) {
+            self.malformed = Some((idx, detail()));
+        }
+    }
+
+    /// One entry: recompute its leaf, and remember the image hash of every row it wrote unless
+    /// an entry of a higher index of this part wrote the row too.
     fn entry(&mut self, e: ledger::Scanned<'_>) {
         let idx = e.idx;
         let leaf = self.hasher.update(e.payload).finish_reset();
@@ -183,22 +192,48 @@ impl LedgerPart {
             );
         }
         self.leaves.push((idx, leaf));
-        let p = match serde_json::from_slice::<PayloadRows<'_>>(e.payload) {
+        let mut named = std::mem::take(&mut self.named);
+        if let Some(complex) = payload::read(e.payload, &mut named) {
+            let complex = &e.payload[complex];
+            if complex != self.cid.as_bytes() {
+                self.foreign(idx, &String::from_utf8_lossy(complex));
+            }
+            let rows = named.iter().map(|r| {
+                (
+                    &e.payload[r.table.clone()],
+                    &e.payload[r.key.clone()],
+                    r.image,
+                )
+            });
+            self.rows(idx, 2, rows, e.images);
+        } else {
+            self.entry_in_general(idx, e.payload, e.images);
+        }
+        self.named = named;
+    }
+
+    fn foreign(&mut self, idx: i64, complex: &str) {
+        self.problem(
+            idx,
+            "entry_foreign",
+            format!("ledger entry #{idx} belongs to complex {complex}"),
+        );
+    }
+
+    /// Reads a payload [`payload::read`] declined (version 1, escapes, or not canonical) with
+    /// serde_json, and reports what is wrong with it.
+    fn entry_in_general(&mut self, idx: i64, bytes: &[u8], images: Option<&str>) {
+        let p = match serde_json::from_slice::<PayloadRows<'_>>(bytes) {
             Ok(p) => p,
             Err(err) => {
-                // The earliest is the one reported.
-                self.malformed.get_or_insert_with(|| {
+                self.malformed(idx, || {
                     format!("ledger entry #{idx} payload does not parse: {err}")
                 });
                 return;
             }
         };
         if p.complex != self.cid {
-            self.problem(
-                idx,
-                "entry_foreign",
-                format!("ledger entry #{idx} belongs to complex {}", p.complex),
-            );
+            self.foreign(idx, &p.complex);
         }
         if !matches!(p.v, 1 | 2) {
             self.problem(
@@ -208,34 +243,55 @@ impl LedgerPart {
             );
             return;
         }
-        let mut hashes = Vec::new();
+        let mut rows = Vec::with_capacity(p.rows.len());
         for (table, key, third) in &p.rows {
-            let image = match crate::events::named_hash(p.v, third) {
-                Ok(image) => image,
+            match crate::events::named_hash(p.v, third) {
+                Ok(image) => rows.push((table.as_bytes(), key.as_bytes(), image)),
                 Err(err) => {
-                    self.malformed.get_or_insert_with(|| {
+                    self.malformed(idx, || {
                         format!("ledger entry #{idx} names row {table} {key}: {err}")
                     });
                     return;
                 }
-            };
+            }
+        }
+        self.rows(idx, p.v, rows.into_iter(), images);
+    }
+
+    /// Remembers the rows entry `idx` names (table, key, image hash), and with
+    /// [`VerifyOptions::images`] checks the images stored beside it against those hashes.
+    fn rows<'r>(
+        &mut self,
+        idx: i64,
+        version: u32,
+        rows: impl Iterator<Item = (&'r [u8], &'r [u8], Option<[u8; 32]>)>,
+        images: Option<&str>,
+    ) {
+        let mut hashes = Vec::new();
+        for (table, key, image) in rows {
             if self.check_images {
                 hashes.push(image);
             }
-            let Some(t) = tables::LEDGERED.iter().position(|t| t.name == table) else {
+            let Some(t) = tables::LEDGERED
+                .iter()
+                .position(|t| t.name.as_bytes() == table)
+            else {
                 self.problem(
                     idx,
                     "entry_unknown_table",
-                    format!("ledger entry #{idx} names table `{table}`"),
+                    format!(
+                        "ledger entry #{idx} names table `{}`",
+                        String::from_utf8_lossy(table)
+                    ),
                 );
                 continue;
             };
-            let id = self.ids.id(table_byte(t), key.as_bytes());
+            let id = self.ids.id(table_byte(t), key);
             let shard = shards::shard_of(id, self.recorded.len());
-            self.recorded[shard].insert(id, Recorded { idx, image });
+            shards::record(&mut self.recorded[shard], id, Recorded { idx, image });
         }
-        if self.check_images && p.v == 2 {
-            match crate::events::checked_images(e.images, &hashes) {
+        if self.check_images && version == 2 {
+            match crate::events::checked_images(images, &hashes) {
                 Ok(_) => {}
                 Err(RowsError::ImagesMissing) => self.problem(
                     idx,
@@ -252,6 +308,40 @@ impl LedgerPart {
             }
         }
     }
+}
+
+/// The ledger parts' leaves and problems, put in index order.
+struct Merged {
+    leaves: Vec<(i64, Hash)>,
+    problems: Vec<(i64, &'static str, String)>,
+    malformed: Option<(i64, String)>,
+}
+
+/// Joins the parts' findings in index order. The parts are usually in order already (each met
+/// its entries in index order, and they cover consecutive ranges); only a log whose rows were
+/// put back in another order is sorted.
+fn merge_parts(parts: Vec<LedgerPart>) -> Merged {
+    let mut leaves = Vec::with_capacity(parts.iter().map(|p| p.leaves.len()).sum());
+    let mut merged = Merged {
+        leaves: Vec::new(),
+        problems: Vec::new(),
+        malformed: None,
+    };
+    for part in parts {
+        leaves.extend(part.leaves);
+        merged.problems.extend(part.problems);
+        if let Some((idx, e)) = part.malformed
+            && merged.malformed.as_ref().is_none_or(|(i, _)| idx < *i)
+        {
+            merged.malformed = Some((idx, e));
+        }
+    }
+    if !leaves.is_sorted_by_key(|(idx, _)| *idx) {
+        leaves.sort_unstable_by_key(|(idx, _)| *idx);
+    }
+    merged.leaves = leaves;
+    merged.problems.sort_by_key(|(idx, _, _)| *idx);
+    merged
 }
 
 fn table_byte(t: usize) -> u8 {
@@ -291,33 +381,26 @@ impl TableScan {
 async fn scan_ledger(
     conn: malgeun_store::db::Conn<'_>,
     cid: &str,
-    range: std::ops::RangeInclusive<i64>,
+    range: EntryRange,
     ids: RowIds,
     options: VerifyOptions,
     entries: usize,
 ) -> Result<LedgerPart, AppError> {
     let mut part = LedgerPart::new(cid, ids, options.images, entries, shards::count());
-    ledger::scan_entries_in(conn, cid, range, false, options.images, |e| part.entry(e)).await?;
+    ledger::scan_entries_in(conn, cid, range, options.images, |e| part.entry(e)).await?;
     Ok(part)
 }
 
-/// Reads the whole log, then every table, on one connection.
+/// Reads the whole log (`all`), then every table, on one connection.
 async fn scan_in_turn(
     mut conn: malgeun_store::db::Conn<'_>,
     cid: &str,
+    all: EntryRange,
     ids: RowIds,
     options: VerifyOptions,
     entries: usize,
 ) -> Result<(LedgerPart, TableScan), AppError> {
-    let part = scan_ledger(
-        conn.reborrow(),
-        cid,
-        i64::MIN..=i64::MAX,
-        ids.clone(),
-        options,
-        entries,
-    )
-    .await?;
+    let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options, entries).await?;
     let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
     Ok((part, rows))
 }
@@ -355,12 +438,13 @@ async fn scan_tables(
             continue;
         }
         let positions = image::key_positions(table);
+        let writer = image::ImageWriter::new(table);
         rows::scan_values(conn.reborrow(), table, cid, |values, idx| {
             let start = out.keys.len();
             out.keys.push(table_byte(t_index));
             image::write_key(&positions, values, &mut out.keys);
             image.clear();
-            image::write_image(table, values, &mut image);
+            writer.write(values, &mut image);
             out.rows.push(Scanned {
                 key: start..out.keys.len(),
                 id: ids.id(table_byte(t_index), &out.keys[start + 1..]),
@@ -482,17 +566,37 @@ impl App {
         // Only to size the maps: a log of more entries than fit in memory fails anyway.
         let entries = usize::try_from(head.size()).unwrap_or(usize::MAX / 4);
         let ids = ids.clone();
-        let all = i64::MIN..=i64::MAX;
+        let all = EntryRange::Index(i64::MIN..=i64::MAX);
         if self.db().engine() != malgeun_store::Engine::Sqlite {
             let mut r = readers.pop().expect("one reader");
-            let (part, rows) = scan_in_turn(r.conn(), cid, ids, options, entries).await?;
+            let (part, rows) = scan_in_turn(r.conn(), cid, all, ids, options, entries).await?;
             r.end_read()?;
             return Ok((head, vec![part], vec![rows]));
         }
+        // In storage order when that pays off: through the index, SQLite seeks the table once per
+        // entry.
+        let split =
+            ledger::stored_split(readers[0].conn(), cid, head.size(), head.size() / 2).await?;
+        let (all, halves) = match split {
+            Some(mid) => (
+                EntryRange::Stored(i64::MIN..=i64::MAX),
+                vec![
+                    EntryRange::Stored(i64::MIN..=mid.saturating_sub(1)),
+                    EntryRange::Stored(mid..=i64::MAX),
+                ],
+            ),
+            None => (
+                all,
+                vec![
+                    EntryRange::Index(i64::MIN..=(size / 2).saturating_sub(1)),
+                    EntryRange::Index(size / 2..=i64::MAX),
+                ],
+            ),
+        };
         if readers.len() == 1 {
             let r = readers.pop().expect("one reader");
             let both = on_thread(r, cid.to_owned(), move |conn, cid| {
-                Box::pin(scan_in_turn(conn, cid, ids, options, entries))
+                Box::pin(scan_in_turn(conn, cid, all, ids, options, entries))
             });
             let (part, rows) = joined(both.await)?;
             return Ok((head, vec![part], vec![rows]));
@@ -502,11 +606,7 @@ impl App {
         let n = readers.len();
         let mut readers = readers.into_iter();
         let mut next = || readers.next().expect("reader");
-        let halves: Vec<_> = if n >= 3 {
-            vec![i64::MIN..=(size / 2).saturating_sub(1), size / 2..=i64::MAX]
-        } else {
-            vec![all]
-        };
+        let halves = if n >= 3 { halves } else { vec![all] };
         let groups = if n >= 4 {
             vec![TableGroup::Even, TableGroup::Odd]
         } else {
@@ -579,32 +679,29 @@ impl App {
         });
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
+        let merged = merge_parts(ledger_parts);
         let mut frontier = Frontier::new();
         let mut expected_idx: i64 = 0;
-        let mut malformed: Option<String> = None;
-        for part in ledger_parts {
-            let mut part_problems = part.problems.into_iter().peekable();
-            for (idx, leaf) in part.leaves {
-                if idx != expected_idx {
-                    push(
-                        &mut problems,
-                        "ledger_gap",
-                        format!(
-                            "ledger entries #{expected_idx}..#{} are missing (deleted)",
-                            idx - 1
-                        ),
-                    );
-                    expected_idx = idx;
-                }
-                expected_idx += 1;
-                while let Some((_, code, detail)) = part_problems.next_if(|(i, _, _)| *i == idx) {
-                    push(&mut problems, code, detail);
-                }
-                frontier.append_with(leaf, |_, _| {});
+        let mut entry_problems = merged.problems.into_iter().peekable();
+        for (idx, leaf) in merged.leaves {
+            if idx != expected_idx {
+                push(
+                    &mut problems,
+                    "ledger_gap",
+                    format!(
+                        "ledger entries #{expected_idx}..#{} are missing (deleted)",
+                        idx - 1
+                    ),
+                );
+                expected_idx = idx;
             }
-            malformed = malformed.or(part.malformed);
+            expected_idx += 1;
+            while let Some((_, code, detail)) = entry_problems.next_if(|(i, _, _)| *i <= idx) {
+                push(&mut problems, code, detail);
+            }
+            frontier.append_with(leaf, |_, _| {});
         }
-        if let Some(e) = malformed {
+        if let Some((_, e)) = merged.malformed {
             push(&mut problems, "entry_malformed", e);
         }
         let entries = frontier.size();

@@ -3,12 +3,24 @@
 //! that fall in it. A row's shard is a function of its id alone, so a row and its images always
 //! meet in the same shard, and the shards together see every row exactly once.
 
-use super::{MAX_PROBLEMS, RecordMap, TableScan};
+use super::{MAX_PROBLEMS, RecordMap, Recorded, TableScan};
 
 /// The shard of a row id among `n`: the ids are keyed hashes, so their high half is uniform.
 pub(super) fn shard_of(id: u128, n: usize) -> usize {
     // `n` is small; the remainder is below it.
     ((id >> 64) as u64 % n as u64) as usize
+}
+
+/// Records `rec` as the last image of row `id` unless the map holds one of a higher entry index:
+/// the result does not depend on the order in which entries are met.
+pub(super) fn record(map: &mut RecordMap, id: u128, rec: Recorded) {
+    map.entry(id)
+        .and_modify(|old| {
+            if rec.idx > old.idx {
+                *old = rec;
+            }
+        })
+        .or_insert(rec);
 }
 
 /// How many shards to use: one per core, at most eight.
@@ -38,14 +50,16 @@ impl ShardCheck {
     }
 }
 
-/// Checks the rows of shard `s` of `n`: `maps` are the ledger parts' images of its rows, in
-/// index order (a later part's image of a row replaces an earlier one's).
+/// Checks the rows of shard `s` of `n`: `maps` are the ledger parts' images of its rows (of a
+/// row, the image of the highest entry index counts).
 fn check_shard(s: usize, n: usize, maps: Vec<RecordMap>, scans: &[TableScan]) -> ShardCheck {
     let mut maps = maps.into_iter();
     let mut recorded = maps.next().unwrap_or_default();
     for later in maps {
         recorded.reserve(later.len());
-        recorded.extend(later);
+        for (id, rec) in later {
+            record(&mut recorded, id, rec);
+        }
     }
     let mut out = ShardCheck::default();
     let mut ordinal = 0u64;

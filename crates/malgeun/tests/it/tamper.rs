@@ -250,3 +250,68 @@ tamper_tests! {
 async fn tamper_title_not_utf8_sqlite() {
     tamper_case(Engine::Sqlite, "title_not_utf8").await;
 }
+
+/// On SQLite, verify reads the log in storage order. Entries put back in another order behind
+/// the service's back (content untouched) still verify, with each row compared against the image
+/// of the highest entry that wrote it, not the one met last; and an edit is still found.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entries_stored_in_reverse_order_still_verify_sqlite() {
+    let Some(env) = Env::start(Engine::Sqlite).await else {
+        return;
+    };
+    let (doc, _) = registered_document(&env).await;
+    let c = env.complex;
+    let one = |sql: String| {
+        let env = &env;
+        async move {
+            let mut r = env.app.db().reader().await.expect("reader");
+            let rows: Vec<(i64,)> = malgeun_store::raw::fetch_all(r.conn(), &sql, &[])
+                .await
+                .expect("query");
+            rows[0].0
+        }
+    };
+    let entries = one(format!(
+        "SELECT count(*) FROM ledger_entries WHERE complex_id = '{c}'"
+    ))
+    .await;
+    assert!(entries > 10, "{entries}");
+    raw_sql(
+        &env,
+        &format!("CREATE TABLE moved AS SELECT * FROM ledger_entries WHERE complex_id = '{c}'"),
+    )
+    .await;
+    raw_sql(
+        &env,
+        &format!("DELETE FROM ledger_entries WHERE complex_id = '{c}'"),
+    )
+    .await;
+    let back = raw_sql(
+        &env,
+        "INSERT INTO ledger_entries SELECT * FROM moved ORDER BY idx DESC",
+    )
+    .await;
+    assert_eq!(i64::try_from(back).unwrap(), entries);
+    let stored_first = one(format!(
+        "SELECT idx FROM ledger_entries WHERE complex_id = '{c}' ORDER BY rowid LIMIT 1"
+    ))
+    .await;
+    assert_eq!(
+        stored_first,
+        entries - 1,
+        "the newest entry is stored first"
+    );
+    let (ok, out) = verify(&env);
+    assert!(ok, "entries in another storage order must verify:\n{out}");
+    assert_eq!(
+        raw_sql(
+            &env,
+            &format!("UPDATE documents SET title = '위조된 제목' WHERE id = '{doc}'")
+        )
+        .await,
+        1
+    );
+    let (ok, out) = verify(&env);
+    assert!(!ok, "an edited row must be found:\n{out}");
+    assert!(out.contains("row_edited"), "{out}");
+}
