@@ -271,19 +271,39 @@ fn hex_into(out: &mut Vec<u8>, bytes: &[u8; 32]) {
     out.extend_from_slice(&text);
 }
 
-/// Appends text as a JSON string literal, escaped exactly as serde_json escapes it, without an
-/// intermediate `String`. Bytes that are not UTF-8 are copied as they are: the result is then not
-/// UTF-8 either, so it equals no image rendered from text (see [`ValueRef::Text`]).
+/// Appends text as a JSON string literal, escaped exactly as serde_json escapes it (`\"`, `\\`,
+/// `\b \f \n \r \t`, other control characters as `\u00xx`), without an intermediate `String`
+/// and without checking UTF-8 first. Only ASCII bytes are ever replaced, so bytes that are not
+/// UTF-8 stay as they are: the result is then not UTF-8 either, and equals no image rendered
+/// from text (see [`ValueRef::Text`]).
 fn json_bytes(out: &mut Vec<u8>, b: &[u8]) {
-    if !needs_no_escape(b)
-        && let Ok(s) = std::str::from_utf8(b)
-    {
-        serde_json::to_writer(&mut *out, s).expect("writing to a Vec cannot fail");
-        return;
-    }
-    // Plain text (the common case: ids, codes, hex, Korean prose) needs no escaping.
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     out.push(b'"');
-    out.extend_from_slice(b);
+    let mut rest = b;
+    loop {
+        // Runs of plain text (ids, codes, hex, Korean prose) are copied whole.
+        let n = plain_prefix_len(rest);
+        out.extend_from_slice(&rest[..n]);
+        let Some(&c) = rest.get(n) else { break };
+        match c {
+            b'"' => out.extend_from_slice(b"\\\""),
+            b'\\' => out.extend_from_slice(b"\\\\"),
+            0x08 => out.extend_from_slice(b"\\b"),
+            0x0c => out.extend_from_slice(b"\\f"),
+            b'\n' => out.extend_from_slice(b"\\n"),
+            b'\r' => out.extend_from_slice(b"\\r"),
+            b'\t' => out.extend_from_slice(b"\\t"),
+            _ => out.extend_from_slice(&[
+                b'\\',
+                b'u',
+                b'0',
+                b'0',
+                HEX[usize::from(c >> 4)],
+                HEX[usize::from(c & 0x0f)],
+            ]),
+        }
+        rest = &rest[n + 1..];
+    }
     out.push(b'"');
 }
 
