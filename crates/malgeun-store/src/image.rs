@@ -307,11 +307,6 @@ fn json_bytes(out: &mut Vec<u8>, b: &[u8]) {
     out.push(b'"');
 }
 
-/// Whether no byte needs escaping in a JSON string (no control character, quote or backslash).
-fn needs_no_escape(b: &[u8]) -> bool {
-    plain_prefix_len(b) == b.len()
-}
-
 /// How many bytes at the start of `b` need no escaping in a JSON string: the index of the first
 /// control character, quote or backslash, or the length. Eight bytes at a time: every row verify
 /// re-renders, and every payload it reads, goes through here.
@@ -376,7 +371,11 @@ mod tests {
                         }
                     })
                     .collect();
-                assert_eq!(needs_no_escape(&bytes), naive(&bytes), "{bytes:?}");
+                assert_eq!(
+                    plain_prefix_len(&bytes) == bytes.len(),
+                    naive(&bytes),
+                    "{bytes:?}"
+                );
                 let first = bytes
                     .iter()
                     .position(|&c| c < 0x20 || c == b'"' || c == b'\\')

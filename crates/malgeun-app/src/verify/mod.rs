@@ -145,17 +145,19 @@ struct LedgerPart {
 }
 
 impl LedgerPart {
-    /// A part expected to hold about `entries` entries, its rows kept in `shards` maps.
-    fn new(cid: &str, ids: RowIds, check_images: bool, entries: usize, shards: usize) -> Self {
-        // About one distinct row per entry: sized up front, the maps are not rehashed as they grow.
-        let per_shard = entries / shards.max(1) + 1;
+    /// A part expected to hold about `entries` entries, its rows kept in one map per shard with
+    /// room for `rows` rows in all.
+    fn new(cid: &str, ids: RowIds, check_images: bool, entries: usize, rows: usize) -> Self {
+        let shards = shards::count();
+        // Sized up front, the maps are not rehashed as they grow.
+        let per_shard = rows / shards + 1;
         Self {
             check_images,
             cid: cid.to_owned(),
             hasher: LeafHasher::new(),
             leaves: Vec::with_capacity(entries),
             problems: Vec::new(),
-            recorded: (0..shards.max(1))
+            recorded: (0..shards)
                 .map(|_| RecordMap::with_capacity_and_hasher(per_shard, Default::default()))
                 .collect(),
             ids,
@@ -377,16 +379,17 @@ impl TableScan {
     }
 }
 
-/// Reads a range of ledger entries.
+/// Reads a range of about `entries` ledger entries, with room for `rows` rows in the part's
+/// maps.
 async fn scan_ledger(
     conn: malgeun_store::db::Conn<'_>,
     cid: &str,
     range: EntryRange,
     ids: RowIds,
     options: VerifyOptions,
-    entries: usize,
+    (entries, rows): (usize, usize),
 ) -> Result<LedgerPart, AppError> {
-    let mut part = LedgerPart::new(cid, ids, options.images, entries, shards::count());
+    let mut part = LedgerPart::new(cid, ids, options.images, entries, rows);
     ledger::scan_entries_in(conn, cid, range, options.images, |e| part.entry(e)).await?;
     Ok(part)
 }
@@ -400,7 +403,8 @@ async fn scan_in_turn(
     options: VerifyOptions,
     entries: usize,
 ) -> Result<(LedgerPart, TableScan), AppError> {
-    let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options, entries).await?;
+    let sizes = (entries, entries);
+    let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options, sizes).await?;
     let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
     Ok((part, rows))
 }
@@ -615,11 +619,15 @@ impl App {
         let parts_n = halves.len();
         let parts: Vec<_> = halves
             .into_iter()
-            .map(|range| {
+            .enumerate()
+            .map(|(i, range)| {
                 let ids = ids.clone();
-                let entries = entries / parts_n;
+                // About one distinct row per entry. The first part's maps take in the others'
+                // (`shards::check_rows`), so they get room for all rows and never grow.
+                let part = entries / parts_n;
+                let sizes = (part, if i == 0 { entries } else { part });
                 on_thread(next(), cid.to_owned(), move |conn, cid| {
-                    Box::pin(scan_ledger(conn, cid, range, ids, options, entries))
+                    Box::pin(scan_ledger(conn, cid, range, ids, options, sizes))
                 })
             })
             .collect();
