@@ -346,29 +346,25 @@ pub async fn scan_entries_in<F>(
 where
     F: FnMut(Scanned<'_>),
 {
-    const COLUMNS: &str =
-        "SELECT e.idx, e.leaf_hash, e.payload, CAST(NULL AS TEXT) FROM ledger_entries e";
-    const IMAGES: &str = "SELECT e.idx, e.leaf_hash, e.payload, i.images FROM ledger_entries e \
-         LEFT JOIN ledger_images i ON i.complex_id = e.complex_id AND i.idx = e.idx";
-    let select = if with_images { IMAGES } else { COLUMNS };
     let stored = matches!(range, EntryRange::Stored(_));
-    let (sql, (from, to)) = match range {
-        EntryRange::Index(r) => (
-            format!(
-                "{select} WHERE e.complex_id = $1 AND e.idx >= $2 AND e.idx <= $3 ORDER BY e.idx"
-            ),
-            r.into_inner(),
-        ),
+    let (table, by, (from, to)) = match range {
+        EntryRange::Index(r) => ("ledger_entries e", "e.idx", r.into_inner()),
         // NOT INDEXED: SQLite would otherwise walk the primary-key index and seek the table once
         // per entry (a b-tree descent each, most of the read's cost on a million entries).
-        EntryRange::Stored(r) => (
-            format!(
-                "{} WHERE e.complex_id = $1 AND e.rowid >= $2 AND e.rowid <= $3 ORDER BY e.rowid",
-                select.replacen("ledger_entries e", "ledger_entries e NOT INDEXED", 1)
-            ),
-            r.into_inner(),
-        ),
+        EntryRange::Stored(r) => ("ledger_entries e NOT INDEXED", "e.rowid", r.into_inner()),
     };
+    let (images, join) = if with_images {
+        (
+            "i.images",
+            " LEFT JOIN ledger_images i ON i.complex_id = e.complex_id AND i.idx = e.idx",
+        )
+    } else {
+        ("CAST(NULL AS TEXT)", "")
+    };
+    let sql = format!(
+        "SELECT e.idx, e.leaf_hash, e.payload, {images} FROM {table}{join} \
+         WHERE e.complex_id = $1 AND {by} >= $2 AND {by} <= $3 ORDER BY {by}"
+    );
     match conn {
         Conn::Sqlite(c) => {
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;

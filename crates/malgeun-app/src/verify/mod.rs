@@ -172,11 +172,9 @@ impl LedgerPart {
         }
     }
 
-    /// Notes a payload that does not parse, keeping the one of the lowest index.
+    /// Notes a payload that does not parse.
     fn malformed(&mut self, idx: i64, detail: impl FnOnce() -> String) {
-        if self.malformed.as_ref().is_none_or(|(i, _)| idx < *i) {
-            self.malformed = Some((idx, detail()));
-        }
+        keep_lowest(&mut self.malformed, idx, detail);
     }
 
     /// One entry: recompute its leaf, and remember the image hash of every row it wrote unless
@@ -319,31 +317,36 @@ struct Merged {
     malformed: Option<(i64, String)>,
 }
 
+/// Keeps in `slot` the problem of the lowest entry index: the one a report names.
+fn keep_lowest(slot: &mut Option<(i64, String)>, idx: i64, detail: impl FnOnce() -> String) {
+    if slot.as_ref().is_none_or(|(i, _)| idx < *i) {
+        *slot = Some((idx, detail()));
+    }
+}
+
 /// Joins the parts' findings in index order. The parts are usually in order already (each met
 /// its entries in index order, and they cover consecutive ranges); only a log whose rows were
 /// put back in another order is sorted.
 fn merge_parts(parts: Vec<LedgerPart>) -> Merged {
     let mut leaves = Vec::with_capacity(parts.iter().map(|p| p.leaves.len()).sum());
-    let mut merged = Merged {
-        leaves: Vec::new(),
-        problems: Vec::new(),
-        malformed: None,
-    };
+    let mut problems = Vec::new();
+    let mut malformed = None;
     for part in parts {
         leaves.extend(part.leaves);
-        merged.problems.extend(part.problems);
-        if let Some((idx, e)) = part.malformed
-            && merged.malformed.as_ref().is_none_or(|(i, _)| idx < *i)
-        {
-            merged.malformed = Some((idx, e));
+        problems.extend(part.problems);
+        if let Some((idx, e)) = part.malformed {
+            keep_lowest(&mut malformed, idx, || e);
         }
     }
     if !leaves.is_sorted_by_key(|(idx, _)| *idx) {
         leaves.sort_unstable_by_key(|(idx, _)| *idx);
     }
-    merged.leaves = leaves;
-    merged.problems.sort_by_key(|(idx, _, _)| *idx);
-    merged
+    problems.sort_by_key(|(idx, _, _)| *idx);
+    Merged {
+        leaves,
+        problems,
+        malformed,
+    }
 }
 
 fn table_byte(t: usize) -> u8 {

@@ -3,9 +3,9 @@
 //!
 //! A general parser spent most of its time on what verification never uses (the event, time and
 //! actor) and on checking each string's UTF-8 apart. This reader accepts only the canonical shape
-//! (fixed keys in fixed order, no whitespace, no escapes), so whatever
-//! it accepts is JSON that serde_json reads to the same rows; on anything else it declines and
-//! the caller parses the payload in full, reporting what is wrong as before.
+//! (fixed keys in fixed order, no whitespace, no escapes), so whatever it accepts is JSON that
+//! serde_json reads to the same rows; on anything else it declines and the caller parses the
+//! payload in full, reporting what is wrong as before.
 
 use std::ops::Range;
 
