@@ -188,13 +188,31 @@ impl Db {
     /// of a checkpointed database read the file directly instead of looking every page up in the
     /// WAL's index, which for a WAL of gigabytes costs more than the read itself: benchmarks call
     /// this after a bulk load so that they measure the database at rest.
+    ///
+    /// A reader in the middle of a read (the background checkpointer's own pass, say) makes SQLite
+    /// give up with "busy" and leave the WAL as it is; this tries again until a pass completes,
+    /// for up to ten seconds, and then fails.
     pub async fn checkpoint_wal(&self) -> Result<(), StoreError> {
+        const ATTEMPTS: u32 = 200;
         if let Self::Sqlite(db) = self {
-            db.with_writer(|c| {
-                c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-                Ok(())
-            })
-            .await?;
+            for _ in 0..ATTEMPTS {
+                let busy: i64 = db
+                    .with_writer(|c| {
+                        Ok(c.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?)
+                    })
+                    .await?;
+                if busy == 0 {
+                    return Ok(());
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            }
+            return Err(StoreError::Sqlite(rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_BUSY),
+                Some(
+                    "the WAL could not be checkpointed: readers kept it busy for ten seconds"
+                        .into(),
+                ),
+            )));
         }
         Ok(())
     }

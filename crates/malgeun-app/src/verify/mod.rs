@@ -4,7 +4,6 @@
 //! edited, deleted, inserted or reordered row or entry, and any changed file, is named.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
@@ -20,6 +19,9 @@ use crate::events::RowsError;
 
 mod payload;
 mod shards;
+mod table;
+
+use table::RecordTable;
 
 /// One problem found.
 #[derive(Clone, Debug)]
@@ -80,9 +82,6 @@ struct Recorded {
     image: Option<[u8; 32]>,
 }
 
-/// Recorded rows by [`RowIds::id`].
-type RecordMap = HashMap<u128, Recorded, foldhash::fast::RandomState>;
-
 /// Names rows in the maps by a 128-bit hash of their table and key under this run's random seeds,
 /// so that a million rows need no key copies, allocations or long comparisons. Two rows sharing
 /// an id could only make verify compare one row with the other's recorded image hash, which
@@ -99,11 +98,12 @@ impl RowIds {
         Self(Default::default(), Default::default())
     }
 
+    /// Never 0: [`table::RecordTable`] marks its empty slots with it.
     fn id(&self, table: u8, key: &[u8]) -> u128 {
         use std::hash::BuildHasher;
         let a = self.0.hash_one((table, key));
         let b = self.1.hash_one((table, key));
-        (u128::from(a) << 64) | u128::from(b)
+        (u128::from(a) << 64) | u128::from(b) | 1
     }
 }
 
@@ -133,8 +133,10 @@ struct LedgerPart {
     /// [`MAX_PROBLEMS`]: the merged report keeps no more).
     problems: Vec<(i64, &'static str, String)>,
     /// The last image of each row the part's entries wrote (the one of the highest entry
-    /// index), in one map per shard ([`shards::shard_of`]).
-    recorded: Vec<RecordMap>,
+    /// index), in one table per shard ([`shards::shard_of`]).
+    recorded: Vec<RecordTable>,
+    /// Rows met but not yet recorded, per shard: they enter the tables a batch at a time.
+    pending: Vec<Vec<(u128, Recorded)>>,
     ids: RowIds,
     /// The payload of the lowest index that does not parse.
     malformed: Option<(i64, String)>,
@@ -158,11 +160,22 @@ impl LedgerPart {
             leaves: Vec::with_capacity(entries),
             problems: Vec::new(),
             recorded: (0..shards)
-                .map(|_| RecordMap::with_capacity_and_hasher(per_shard, Default::default()))
+                .map(|_| RecordTable::with_rows(per_shard))
+                .collect(),
+            pending: (0..shards)
+                .map(|_| Vec::with_capacity(table::BATCH))
                 .collect(),
             ids,
             malformed: None,
             named: Vec::new(),
+        }
+    }
+
+    /// Records the rows still pending; the part is complete after this.
+    fn flush(&mut self) {
+        for (table, pending) in self.recorded.iter_mut().zip(&mut self.pending) {
+            table.record_all(pending);
+            pending.clear();
         }
     }
 
@@ -288,7 +301,12 @@ impl LedgerPart {
             };
             let id = self.ids.id(table_byte(t), key);
             let shard = shards::shard_of(id, self.recorded.len());
-            shards::record(&mut self.recorded[shard], id, Recorded { idx, image });
+            let pending = &mut self.pending[shard];
+            pending.push((id, Recorded { idx, image }));
+            if pending.len() == table::BATCH {
+                self.recorded[shard].record_all(pending);
+                pending.clear();
+            }
         }
         if self.check_images && version == 2 {
             match crate::events::checked_images(images, &hashes) {
@@ -394,6 +412,7 @@ async fn scan_ledger(
 ) -> Result<LedgerPart, AppError> {
     let mut part = LedgerPart::new(cid, ids, options.images, entries, rows);
     ledger::scan_entries_in(conn, cid, range, options.images, |e| part.entry(e)).await?;
+    part.flush();
     Ok(part)
 }
 
@@ -672,7 +691,7 @@ impl App {
         let (head, parts, table_rows) = self.scan_complex(&cid, &ids, options).await?;
 
         // 3 runs on threads (one per shard of rows) while 1 and 2 run here.
-        let mut shard_maps: Vec<Vec<RecordMap>> = Vec::new();
+        let mut shard_maps: Vec<Vec<RecordTable>> = Vec::new();
         let mut ledger_parts = Vec::with_capacity(parts.len());
         for mut part in parts {
             let maps = std::mem::take(&mut part.recorded);

@@ -3,24 +3,13 @@
 //! that fall in it. A row's shard is a function of its id alone, so a row and its images always
 //! meet in the same shard, and the shards together see every row exactly once.
 
-use super::{MAX_PROBLEMS, RecordMap, Recorded, TableScan};
+use super::table::{BATCH, RecordTable};
+use super::{MAX_PROBLEMS, Scanned, TableScan};
 
 /// The shard of a row id among `n`: the ids are keyed hashes, so their high half is uniform.
 pub(super) fn shard_of(id: u128, n: usize) -> usize {
     // `n` is small; the remainder is below it.
     ((id >> 64) as u64 % n as u64) as usize
-}
-
-/// Records `rec` as the last image of row `id` unless the map holds one of a higher entry index:
-/// the result does not depend on the order in which entries are met.
-pub(super) fn record(map: &mut RecordMap, id: u128, rec: Recorded) {
-    map.entry(id)
-        .and_modify(|old| {
-            if rec.idx > old.idx {
-                *old = rec;
-            }
-        })
-        .or_insert(rec);
 }
 
 /// How many shards to use: one per core, at most eight.
@@ -52,16 +41,24 @@ impl ShardCheck {
 
 /// Checks the rows of shard `s` of `n`: `maps` are the ledger parts' images of its rows (of a
 /// row, the image of the highest entry index counts).
-fn check_shard(s: usize, n: usize, maps: Vec<RecordMap>, scans: &[TableScan]) -> ShardCheck {
+fn check_shard(s: usize, n: usize, maps: Vec<RecordTable>, scans: &[TableScan]) -> ShardCheck {
     let mut maps = maps.into_iter();
-    let mut recorded = maps.next().unwrap_or_default();
+    let mut recorded = maps.next().unwrap_or_else(|| RecordTable::with_rows(0));
+    let mut batch = Vec::with_capacity(BATCH);
     for later in maps {
-        recorded.reserve(later.len());
-        for (id, rec) in later {
-            record(&mut recorded, id, rec);
+        for row in later.into_rows() {
+            batch.push(row);
+            if batch.len() == BATCH {
+                recorded.record_all(&batch);
+                batch.clear();
+            }
         }
     }
+    recorded.record_all(&batch);
     let mut out = ShardCheck::default();
+    // This shard's rows, a batch at a time: (ordinal, scan, row).
+    let mut rows: Vec<(u64, &TableScan, &Scanned)> = Vec::with_capacity(BATCH);
+    let mut ids = Vec::with_capacity(BATCH);
     let mut ordinal = 0u64;
     for scan in scans {
         for row in &scan.rows {
@@ -70,64 +67,83 @@ fn check_shard(s: usize, n: usize, maps: Vec<RecordMap>, scans: &[TableScan]) ->
             if shard_of(row.id, n) != s {
                 continue;
             }
-            out.rows_checked += 1;
-            let idx = row.idx;
-            let Some(rec) = recorded.remove(&row.id) else {
-                let (table, key) = scan.name(row);
-                out.problem(
-                    here,
-                    "row_not_in_ledger",
-                    format!(
-                        "{table} row {key} is not in the ledger (inserted outside the service)"
-                    ),
-                );
-                continue;
-            };
-            if rec.idx != idx {
-                let (table, key) = scan.name(row);
-                out.problem(
-                    here,
-                    "row_ledger_index",
-                    format!(
-                        "{table} row {key} points to entry #{idx}, but its last entry is #{}",
-                        rec.idx
-                    ),
-                );
-            }
-            match rec.image {
-                None => {
-                    let (table, key) = scan.name(row);
-                    out.problem(
-                        here,
-                        "row_resurrected",
-                        format!(
-                            "{table} row {key} was deleted in entry #{} but exists",
-                            rec.idx
-                        ),
-                    );
-                }
-                Some(h) if h != row.image => {
-                    if out.edited.len() < MAX_PROBLEMS {
-                        let (table, key) = scan.name(row);
-                        out.edited.push((here, table, key, rec.idx));
-                    }
-                }
-                Some(_) => {}
+            rows.push((here, scan, row));
+            ids.push(row.id);
+            if rows.len() == BATCH {
+                check_batch(&mut recorded, &rows, &ids, &mut out);
+                rows.clear();
+                ids.clear();
             }
         }
     }
+    check_batch(&mut recorded, &rows, &ids, &mut out);
     out.missing = recorded
-        .into_iter()
+        .into_rows()
         .filter(|(_, rec)| rec.image.is_some())
         .map(|(id, rec)| (id, rec.idx))
         .collect();
     out
 }
 
+/// Compares a batch of table rows with their last recorded images, taking those out of
+/// `recorded` (what is left in the end was recorded but not found).
+fn check_batch(
+    recorded: &mut RecordTable,
+    rows: &[(u64, &TableScan, &Scanned)],
+    ids: &[u128],
+    out: &mut ShardCheck,
+) {
+    let found = recorded.take_all(ids);
+    for (&(here, scan, row), rec) in rows.iter().zip(found) {
+        out.rows_checked += 1;
+        let idx = row.idx;
+        let Some(rec) = rec else {
+            let (table, key) = scan.name(row);
+            out.problem(
+                here,
+                "row_not_in_ledger",
+                format!("{table} row {key} is not in the ledger (inserted outside the service)"),
+            );
+            continue;
+        };
+        if rec.idx != idx {
+            let (table, key) = scan.name(row);
+            out.problem(
+                here,
+                "row_ledger_index",
+                format!(
+                    "{table} row {key} points to entry #{idx}, but its last entry is #{}",
+                    rec.idx
+                ),
+            );
+        }
+        match rec.image {
+            None => {
+                let (table, key) = scan.name(row);
+                out.problem(
+                    here,
+                    "row_resurrected",
+                    format!(
+                        "{table} row {key} was deleted in entry #{} but exists",
+                        rec.idx
+                    ),
+                );
+            }
+            Some(h) if h != row.image => {
+                if out.edited.len() < MAX_PROBLEMS {
+                    let (table, key) = scan.name(row);
+                    out.edited.push((here, table, key, rec.idx));
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
 /// Checks every row, one shard per thread; `shard_maps[s]` holds the parts' maps of shard `s`.
 /// Returns the findings merged: problems and edited rows in row order, the missing rows in
 /// entry order, each list cut at [`MAX_PROBLEMS`].
-pub(super) fn check_rows(shard_maps: Vec<Vec<RecordMap>>, scans: &[TableScan]) -> ShardCheck {
+pub(super) fn check_rows(shard_maps: Vec<Vec<RecordTable>>, scans: &[TableScan]) -> ShardCheck {
     let n = shard_maps.len();
     let checks: Vec<ShardCheck> = std::thread::scope(|scope| {
         let handles: Vec<_> = shard_maps
