@@ -98,12 +98,14 @@ impl RowIds {
         Self(Default::default(), Default::default())
     }
 
-    /// Never 0: [`table::RecordTable`] marks its empty slots with it.
+    /// Never 0: [`table::RecordTable`] marks its empty slots with it. (0 becomes 1 rather than
+    /// setting a bit in every id, which would take that bit out of the table's and the shards'
+    /// spread.)
     fn id(&self, table: u8, key: &[u8]) -> u128 {
         use std::hash::BuildHasher;
         let a = self.0.hash_one((table, key));
         let b = self.1.hash_one((table, key));
-        (u128::from(a) << 64) | u128::from(b) | 1
+        ((u128::from(a) << 64) | u128::from(b)).max(1)
     }
 }
 
