@@ -137,8 +137,6 @@ struct LedgerPart {
     /// The last image of each row the part's entries wrote (the one of the highest entry
     /// index), in one table per shard ([`shards::shard_of`]).
     recorded: Vec<RecordTable>,
-    /// Rows met but not yet recorded, per shard: they enter the tables a batch at a time.
-    pending: Vec<Vec<(u128, Recorded)>>,
     ids: RowIds,
     /// The payload of the lowest index that does not parse.
     malformed: Option<(i64, String)>,
@@ -164,20 +162,9 @@ impl LedgerPart {
             recorded: (0..shards)
                 .map(|_| RecordTable::with_rows(per_shard))
                 .collect(),
-            pending: (0..shards)
-                .map(|_| Vec::with_capacity(table::BATCH))
-                .collect(),
             ids,
             malformed: None,
             named: Vec::new(),
-        }
-    }
-
-    /// Records the rows still pending; the part is complete after this.
-    fn flush(&mut self) {
-        for (table, pending) in self.recorded.iter_mut().zip(&mut self.pending) {
-            table.record_all(pending);
-            pending.clear();
         }
     }
 
@@ -303,12 +290,7 @@ impl LedgerPart {
             };
             let id = self.ids.id(table_byte(t), key);
             let shard = shards::shard_of(id, self.recorded.len());
-            let pending = &mut self.pending[shard];
-            pending.push((id, Recorded { idx, image }));
-            if pending.len() == table::BATCH {
-                self.recorded[shard].record_all(pending);
-                pending.clear();
-            }
+            self.recorded[shard].record(id, Recorded { idx, image });
         }
         if self.check_images && version == 2 {
             match crate::events::checked_images(images, &hashes) {
@@ -414,7 +396,6 @@ async fn scan_ledger(
 ) -> Result<LedgerPart, AppError> {
     let mut part = LedgerPart::new(cid, ids, options.images, entries, rows);
     ledger::scan_entries_in(conn, cid, range, options.images, |e| part.entry(e)).await?;
-    part.flush();
     Ok(part)
 }
 

@@ -44,21 +44,14 @@ impl ShardCheck {
 fn check_shard(s: usize, n: usize, maps: Vec<RecordTable>, scans: &[TableScan]) -> ShardCheck {
     let mut maps = maps.into_iter();
     let mut recorded = maps.next().unwrap_or_else(|| RecordTable::with_rows(0));
-    let mut batch = Vec::with_capacity(BATCH);
     for later in maps {
-        for row in later.into_rows() {
-            batch.push(row);
-            if batch.len() == BATCH {
-                recorded.record_all(&batch);
-                batch.clear();
-            }
+        for (id, rec) in later.into_rows() {
+            recorded.record(id, rec);
         }
     }
-    recorded.record_all(&batch);
     let mut out = ShardCheck::default();
     // This shard's rows, a batch at a time: (ordinal, scan, row).
     let mut rows: Vec<(u64, &TableScan, &Scanned)> = Vec::with_capacity(BATCH);
-    let mut ids = Vec::with_capacity(BATCH);
     let mut ordinal = 0u64;
     for scan in scans {
         for row in &scan.rows {
@@ -68,15 +61,13 @@ fn check_shard(s: usize, n: usize, maps: Vec<RecordTable>, scans: &[TableScan]) 
                 continue;
             }
             rows.push((here, scan, row));
-            ids.push(row.id);
             if rows.len() == BATCH {
-                check_batch(&mut recorded, &rows, &ids, &mut out);
+                check_batch(&mut recorded, &rows, &mut out);
                 rows.clear();
-                ids.clear();
             }
         }
     }
-    check_batch(&mut recorded, &rows, &ids, &mut out);
+    check_batch(&mut recorded, &rows, &mut out);
     out.missing = recorded
         .into_rows()
         .filter(|(_, rec)| rec.image.is_some())
@@ -85,15 +76,18 @@ fn check_shard(s: usize, n: usize, maps: Vec<RecordTable>, scans: &[TableScan]) 
     out
 }
 
-/// Compares a batch of table rows with their last recorded images, taking those out of
-/// `recorded` (what is left in the end was recorded but not found).
+/// Compares a batch of (at most [`BATCH`]) table rows with their last recorded images, taking
+/// those out of `recorded` (what is left in the end was recorded but not found).
 fn check_batch(
     recorded: &mut RecordTable,
     rows: &[(u64, &TableScan, &Scanned)],
-    ids: &[u128],
     out: &mut ShardCheck,
 ) {
-    let found = recorded.take_all(ids);
+    let mut ids = [0u128; BATCH];
+    for (id, (_, _, row)) in ids.iter_mut().zip(rows) {
+        *id = row.id;
+    }
+    let found = recorded.take_all(&ids[..rows.len()]);
     for (&(here, scan, row), rec) in rows.iter().zip(found) {
         out.rows_checked += 1;
         let idx = row.idx;

@@ -29,6 +29,9 @@ const EMPTY: Slot = Slot {
 pub(super) struct RecordTable {
     slots: Vec<Slot>,
     len: usize,
+    /// Rows given to [`RecordTable::record`] and not yet in `slots`: they go in a batch at a
+    /// time, and before anything reads the table.
+    pending: Vec<(u128, Recorded)>,
 }
 
 impl RecordTable {
@@ -37,6 +40,7 @@ impl RecordTable {
         Self {
             slots: vec![EMPTY; Self::slots_for(rows)],
             len: 0,
+            pending: Vec::with_capacity(BATCH),
         }
     }
 
@@ -47,7 +51,8 @@ impl RecordTable {
 
     /// How many rows it holds.
     #[cfg(test)]
-    fn len(&self) -> usize {
+    fn len(&mut self) -> usize {
+        self.flush();
         self.len
     }
 
@@ -78,9 +83,24 @@ impl RecordTable {
         }
     }
 
-    /// Records each `(id, rec)` as the last image of row `id` unless the table holds one of a
-    /// higher entry index: the result does not depend on the order in which entries are met.
-    pub(super) fn record_all(&mut self, batch: &[(u128, Recorded)]) {
+    /// Records `rec` as the last image of row `id` unless the table holds one of a higher entry
+    /// index: the result does not depend on the order in which entries are met.
+    pub(super) fn record(&mut self, id: u128, rec: Recorded) {
+        self.pending.push((id, rec));
+        if self.pending.len() == BATCH {
+            self.flush();
+        }
+    }
+
+    /// Puts the pending rows in.
+    fn flush(&mut self) {
+        let pending = std::mem::take(&mut self.pending);
+        self.record_all(&pending);
+        self.pending = pending;
+        self.pending.clear();
+    }
+
+    fn record_all(&mut self, batch: &[(u128, Recorded)]) {
         if (self.len + batch.len()) * 2 > self.slots.len() {
             self.grow(self.len + batch.len());
         }
@@ -97,9 +117,11 @@ impl RecordTable {
         }
     }
 
-    /// Takes out what is recorded for each id of `ids`, in order (`None` where nothing is).
+    /// Takes out what is recorded for each id of `ids` (at most [`BATCH`]), in order (`None`
+    /// where nothing is).
     pub(super) fn take_all(&mut self, ids: &[u128]) -> [Option<Recorded>; BATCH] {
-        debug_assert!(ids.len() <= BATCH);
+        assert!(ids.len() <= BATCH, "a batch holds at most {BATCH} ids");
+        self.flush();
         self.touch(ids.iter().copied());
         let mut out = [None; BATCH];
         for (o, &id) in out.iter_mut().zip(ids) {
@@ -150,7 +172,8 @@ impl RecordTable {
     }
 
     /// Every row held, in no particular order.
-    pub(super) fn into_rows(self) -> impl Iterator<Item = (u128, Recorded)> {
+    pub(super) fn into_rows(mut self) -> impl Iterator<Item = (u128, Recorded)> {
+        self.flush();
         self.slots
             .into_iter()
             .filter(|s| s.id != 0)
@@ -207,7 +230,9 @@ mod tests {
                     })
                     .or_insert(r);
             }
-            table.record_all(&batch);
+            for &(id, r) in &batch {
+                table.record(id, r);
+            }
             assert_eq!(table.len(), model.len());
         }
         all_ids.sort_unstable();
