@@ -97,7 +97,10 @@ async fn text_inside_attachments_is_found(env: &Env) {
             "회의록.hwpx",
             samples::hwpx(&["입주자대표회의 의결 사항: 도색공사"]),
         ),
-        ("계약서.pdf", samples::pdf_text(&["옥상방수 공사 계약서"])),
+        (
+            "계약서.pdf",
+            samples::pdf_text(&["옥상방수 공사 계약서: 시공사 맑은건설, 공사기간 2026년 11월"]),
+        ),
         ("메모.txt", "관리비 고지서 재발송 요청".as_bytes().to_vec()),
     ];
     let doc = draft_with(&accountant, "11월 지출 (본문 시험)", &files, true).await;
