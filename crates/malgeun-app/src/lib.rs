@@ -185,9 +185,13 @@ impl App {
         &self.inner.writer
     }
 
-    /// A new random id.
+    /// A new id: a UUIDv7, its first 48 bits the creation time in milliseconds and the rest
+    /// random. Ids are not secrets (sessions are 256-bit random tokens); being time-ordered, the
+    /// rows and index entries of documents drafted about the same time share B-tree pages, so
+    /// the approvals of a busy day touch a few hot pages instead of one page per index at random
+    /// (measured on SQLite: 13.0 → 4.3 WAL pages written per approval, ARCHITECTURE.md).
     pub fn new_uuid() -> uuid::Uuid {
-        uuid::Uuid::new_v4()
+        uuid::Uuid::now_v7()
     }
 
     /// The complex's signer, derived once and cached.

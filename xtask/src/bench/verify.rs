@@ -379,7 +379,7 @@ impl Events {
         let content_sha256 =
             Sha256Hash::of(format!("{title}\n{body}\n{form_json}").as_bytes()).to_hex();
         Doc {
-            id: DocumentId::from_uuid(uuid::Uuid::new_v4()).to_string(),
+            id: DocumentId::from_uuid(malgeun_app::App::new_uuid()).to_string(),
             title,
             body,
             form_json,
