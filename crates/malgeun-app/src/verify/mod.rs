@@ -537,6 +537,30 @@ fn joined<T>(r: Result<Result<T, AppError>, tokio::task::JoinError>) -> Result<T
     r.map_err(|e| AppError::internal(format!("verification thread: {e}")))?
 }
 
+/// The tables' scans of a verification: read already, or still being read on their threads.
+enum TablesPending {
+    /// Read with the log.
+    Read(Vec<TableScan>),
+    /// Being read.
+    Reading(Vec<tokio::task::JoinHandle<Result<TableScan, AppError>>>),
+}
+
+impl TablesPending {
+    /// Waits for every scan.
+    async fn read(self) -> Result<Vec<TableScan>, AppError> {
+        match self {
+            Self::Read(scans) => Ok(scans),
+            Self::Reading(handles) => {
+                let mut scans = Vec::with_capacity(handles.len());
+                for h in handles {
+                    scans.push(joined(h.await)?);
+                }
+                Ok(scans)
+            }
+        }
+    }
+}
+
 impl App {
     /// Verifies every complex with a log.
     pub async fn verify_all(&self) -> Result<Vec<VerifyReport>, AppError> {
@@ -562,13 +586,15 @@ impl App {
 
     /// Reads the ledger (in parts) and the tables (in groups) at one snapshot: on SQLite on up to
     /// four readers on blocking threads side by side (two halves of the log, two groups of
-    /// tables) when the pool has them free, else fewer, one after the other.
+    /// tables) when the pool has them free, else fewer, one after the other. Returns once the
+    /// log is read, the tables perhaps still being read: the tree's rebuild then takes a core
+    /// that the last table's scan would leave idle.
     async fn scan_complex(
         &self,
         cid: &str,
         ids: &RowIds,
         options: VerifyOptions,
-    ) -> Result<(Head, Vec<LedgerPart>, Vec<TableScan>), AppError> {
+    ) -> Result<(Head, Vec<LedgerPart>, TablesPending), AppError> {
         let (mut readers, head) = snapshot_readers(self, cid, 4).await?;
         let head = head.ok_or_else(crate::member::complex_not_found)?;
         let size = i64::try_from(head.size()).unwrap_or(i64::MAX);
@@ -580,7 +606,7 @@ impl App {
             let mut r = readers.pop().expect("one reader");
             let (part, rows) = scan_in_turn(r.conn(), cid, all, ids, options, entries).await?;
             r.end_read()?;
-            return Ok((head, vec![part], vec![rows]));
+            return Ok((head, vec![part], TablesPending::Read(vec![rows])));
         }
         // In storage order when that pays off: through the index, SQLite seeks the table once per
         // entry.
@@ -608,7 +634,7 @@ impl App {
                 Box::pin(scan_in_turn(conn, cid, all, ids, options, entries))
             });
             let (part, rows) = joined(both.await)?;
-            return Ok((head, vec![part], vec![rows]));
+            return Ok((head, vec![part], TablesPending::Read(vec![rows])));
         }
         // Two readers: the log beside the tables; three: the log in two halves; four: the
         // tables in two groups as well.
@@ -649,11 +675,7 @@ impl App {
         for p in parts {
             ledger_parts.push(joined(p.await)?);
         }
-        let mut table_scans = Vec::with_capacity(scans.len());
-        for t in scans {
-            table_scans.push(joined(t.await)?);
-        }
-        Ok((head, ledger_parts, table_scans))
+        Ok((head, ledger_parts, TablesPending::Reading(scans)))
     }
 
     /// Verifies one complex.
@@ -671,9 +693,10 @@ impl App {
         let cid = complex.to_string();
         let mut problems = Vec::new();
         let ids = RowIds::new();
-        let (head, parts, table_rows) = self.scan_complex(&cid, &ids, options).await?;
+        let (head, parts, tables) = self.scan_complex(&cid, &ids, options).await?;
 
-        // 3 runs on threads (one per shard of rows) while 1 and 2 run here.
+        // 3 runs on threads (one per shard of rows), once the tables are read, while 1 and 2 run
+        // here.
         let mut shard_maps: Vec<Vec<RecordTable>> = Vec::new();
         let mut ledger_parts = Vec::with_capacity(parts.len());
         for mut part in parts {
@@ -684,11 +707,17 @@ impl App {
             }
             ledger_parts.push(part);
         }
-        let rows_check = tokio::task::spawn_blocking(move || {
-            let check = shards::check_rows(shard_maps, &table_rows);
-            // Freed off the path: a million rows take a while to drop.
-            std::thread::spawn(move || drop(table_rows));
-            Ok(check)
+        let rows_check = tokio::spawn(async move {
+            let table_rows = tables.read().await?;
+            joined(
+                tokio::task::spawn_blocking(move || {
+                    let check = shards::check_rows(shard_maps, &table_rows);
+                    // Freed off the path: a million rows take a while to drop.
+                    std::thread::spawn(move || drop(table_rows));
+                    Ok(check)
+                })
+                .await,
+            )
         });
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
