@@ -242,3 +242,18 @@ impl App {
         Ok((tx, head))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::App;
+
+    /// Ids are stored as hyphenated text and indexed as such: their locality in the indexes
+    /// holds only if ids made one after another also sort one after another as text.
+    #[test]
+    fn ids_sort_in_the_order_they_were_made() {
+        let ids: Vec<uuid::Uuid> = (0..20_000).map(|_| App::new_uuid()).collect();
+        let text: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        assert!(text.windows(2).all(|w| w[0] < w[1]));
+    }
+}
