@@ -95,11 +95,20 @@ pub async fn create_head(tx: &mut Tx, complex_id: &str) -> Result<(), StoreError
 /// of a complex starts here, so writes to one complex are serialised on every engine and nothing
 /// can deadlock on lock order.
 pub async fn lock_head(tx: &mut Tx, complex_id: &str) -> Result<Option<Head>, StoreError> {
+    // SQLite's one writer already serialises every write transaction: a plain read suffices, and
+    // the no-op update PostgreSQL needs for its row lock would dirty the page (and copy it into
+    // the command's savepoint journal) for nothing.
+    let sql = match tx.conn() {
+        Conn::Sqlite(_) => "SELECT frontier, checkpoint FROM ledger_heads WHERE complex_id = $1",
+        Conn::Pg(_) => {
+            "UPDATE ledger_heads SET size = size WHERE complex_id = $1 RETURNING frontier, checkpoint"
+        }
+    };
     let row: Option<(Vec<u8>, String)> = fetch_as!(
         tx.conn(),
         (Vec<u8>, String),
         fetch_optional,
-        "UPDATE ledger_heads SET size = size WHERE complex_id = $1 RETURNING frontier, checkpoint",
+        sql,
         complex_id
     )?;
     row.map(|(frontier, checkpoint)| {
