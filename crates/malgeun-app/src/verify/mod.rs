@@ -7,7 +7,7 @@ use std::borrow::Cow;
 
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
-use malgeun_ledger::{Checkpoint, Frontier, Hash, LeafHasher};
+use malgeun_ledger::{Checkpoint, Frontier, Hash};
 use malgeun_store::ledger::{EntryRange, Head};
 use malgeun_store::{Reader, documents, image, ledger, rows, tables};
 use serde::Deserialize;
@@ -74,7 +74,7 @@ pub struct VerifyOptions {
     pub images: bool,
 }
 
-/// The last image the ledger holds for a row: the entry index and the [`digest`] of the image
+/// The last image the ledger holds for a row: the entry index and the SHA-256 of the image
 /// text (`None` for a deletion).
 #[derive(Clone, Copy)]
 struct Recorded {
@@ -111,15 +111,41 @@ impl RowIds {
 
 const MAX_PROBLEMS: usize = 200;
 
-/// The digest by which a recorded image and a re-rendered row are compared: SHA-256, the hash
-/// payloads name images by.
-fn digest(bytes: &[u8]) -> [u8; 32] {
-    Sha256Hash::of(bytes).0
-}
-
 fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
     if problems.len() < MAX_PROBLEMS {
         problems.push(Problem { code, detail });
+    }
+}
+
+/// How many entries a ledger part gathers before it computes their leaves side by side
+/// ([`malgeun_ledger::leaf_hashes`]).
+const LEAF_BATCH: usize = 64;
+
+/// Entries met but not yet hashed: their indexes, stored leaf hashes and payloads (copied, since
+/// a scan's row lives only as long as its callback).
+#[derive(Default)]
+struct PendingLeaves {
+    stored: Vec<(i64, Option<Hash>)>,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl PendingLeaves {
+    fn push(&mut self, idx: i64, stored: &[u8], payload: &[u8]) {
+        self.stored.push((idx, Hash::from_slice(stored).ok()));
+        self.bytes.extend_from_slice(payload);
+        self.ends.push(self.bytes.len());
+    }
+
+    fn payloads(&self) -> impl Iterator<Item = &[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(a, b)| &self.bytes[a..*b])
+    }
+
+    fn clear(&mut self) {
+        self.stored.clear();
+        self.bytes.clear();
+        self.ends.clear();
     }
 }
 
@@ -128,7 +154,8 @@ fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
 /// unless rows were put back behind the service's back): nothing here depends on it.
 struct LedgerPart {
     cid: String,
-    hasher: LeafHasher,
+    /// Entries whose leaves are still to be computed, [`LEAF_BATCH`] at a time.
+    pending: PendingLeaves,
     /// Each entry's index and recomputed leaf, in the order met.
     leaves: Vec<(i64, Hash)>,
     /// Problems of single entries, with the entry's index, in the order met (at most
@@ -156,7 +183,7 @@ impl LedgerPart {
         Self {
             check_images,
             cid: cid.to_owned(),
-            hasher: LeafHasher::new(),
+            pending: PendingLeaves::default(),
             leaves: Vec::with_capacity(entries),
             problems: Vec::new(),
             recorded: (0..shards)
@@ -183,17 +210,10 @@ impl LedgerPart {
     /// an entry of a higher index of this part wrote the row too.
     fn entry(&mut self, e: ledger::Scanned<'_>) {
         let idx = e.idx;
-        let leaf = self.hasher.update(e.payload).finish_reset();
-        if Hash::from_slice(e.leaf_hash).ok() != Some(leaf) {
-            self.problem(
-                idx,
-                "entry_edited",
-                format!(
-                    "ledger entry #{idx}: its stored leaf hash does not match its payload (edited)"
-                ),
-            );
+        self.pending.push(idx, e.leaf_hash, e.payload);
+        if self.pending.stored.len() == LEAF_BATCH {
+            self.hash_pending();
         }
-        self.leaves.push((idx, leaf));
         let mut named = std::mem::take(&mut self.named);
         if let Some(complex) = payload::read(e.payload, &mut named) {
             let complex = &e.payload[complex];
@@ -212,6 +232,35 @@ impl LedgerPart {
             self.entry_in_general(idx, e.payload, e.images);
         }
         self.named = named;
+    }
+
+    /// Computes the leaves of the pending entries and checks each against the stored one.
+    fn hash_pending(&mut self) {
+        let mut leaves = Vec::with_capacity(self.pending.stored.len());
+        let payloads: Vec<&[u8]> = self.pending.payloads().collect();
+        malgeun_ledger::leaf_hashes(&payloads, &mut leaves);
+        let pending = std::mem::take(&mut self.pending.stored);
+        for ((idx, stored), leaf) in pending.iter().zip(leaves) {
+            if *stored != Some(leaf) {
+                let idx = *idx;
+                self.problem(
+                    idx,
+                    "entry_edited",
+                    format!(
+                        "ledger entry #{idx}: its stored leaf hash does not match its payload (edited)"
+                    ),
+                );
+            }
+            self.leaves.push((*idx, leaf));
+        }
+        self.pending.stored = pending;
+        self.pending.clear();
+    }
+
+    /// Finishes the part once its entries are all met.
+    fn finish(mut self) -> Self {
+        self.hash_pending();
+        self
     }
 
     fn foreign(&mut self, idx: i64, complex: &str) {
@@ -343,7 +392,9 @@ fn merge_parts(parts: Vec<LedgerPart>) -> Merged {
     if !leaves.is_sorted_by_key(|(idx, _)| *idx) {
         leaves.sort_unstable_by_key(|(idx, _)| *idx);
     }
-    problems.sort_by_key(|(idx, _, _)| *idx);
+    // An entry's edited leaf is named before what its payload shows (leaves are checked a batch
+    // after the payloads are read).
+    problems.sort_by_key(|(idx, code, _)| (*idx, *code != "entry_edited"));
     Merged {
         leaves,
         problems,
@@ -356,7 +407,8 @@ fn table_byte(t: usize) -> u8 {
 }
 
 /// One row read from a ledgered table: where its key lies in [`TableScan::keys`], its
-/// [`RowIds::id`], its `ledger_index` and the [`digest`] of its re-rendered image.
+/// [`RowIds::id`], its `ledger_index` and the SHA-256 of its re-rendered image (the hash payloads name
+/// images by).
 struct Scanned {
     key: std::ops::Range<usize>,
     id: u128,
@@ -396,7 +448,7 @@ async fn scan_ledger(
 ) -> Result<LedgerPart, AppError> {
     let mut part = LedgerPart::new(cid, ids, options.images, entries, rows);
     ledger::scan_entries_in(conn, cid, range, options.images, |e| part.entry(e)).await?;
-    Ok(part)
+    Ok(part.finish())
 }
 
 /// Reads the whole log (`all`), then every table, on one connection.
@@ -441,7 +493,7 @@ async fn scan_tables(
     ids: RowIds,
 ) -> Result<TableScan, AppError> {
     let mut out = TableScan::default();
-    let mut image = Vec::with_capacity(4096);
+    let mut images = PendingImages::default();
     for (t_index, table) in tables::LEDGERED.iter().enumerate() {
         if !group.holds(t_index) {
             continue;
@@ -452,18 +504,53 @@ async fn scan_tables(
             let start = out.keys.len();
             out.keys.push(table_byte(t_index));
             image::write_key(&positions, values, &mut out.keys);
-            image.clear();
-            writer.write(values, &mut image);
+            writer.write(values, &mut images.bytes);
+            images.ends.push(images.bytes.len());
             out.rows.push(Scanned {
                 key: start..out.keys.len(),
                 id: ids.id(table_byte(t_index), &out.keys[start + 1..]),
                 idx,
-                image: digest(&image),
+                image: [0; 32],
             });
+            if images.ends.len() == IMAGE_BATCH {
+                images.hash_into(&mut out.rows);
+            }
         })
         .await?;
     }
+    images.hash_into(&mut out.rows);
     Ok(out)
+}
+
+/// How many re-rendered images a table scan gathers before it hashes them side by side.
+const IMAGE_BATCH: usize = 64;
+
+/// Images rendered but not yet hashed: those of the last rows of a [`TableScan`], one after the
+/// other.
+#[derive(Default)]
+struct PendingImages {
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl PendingImages {
+    /// Hashes the pending images into the digests of the last rows (one per image).
+    fn hash_into(&mut self, rows: &mut [Scanned]) {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let images: Vec<&[u8]> = starts
+            .zip(&self.ends)
+            .map(|(a, b)| &self.bytes[a..*b])
+            .collect();
+        let mut digests = [[0u8; 32]; IMAGE_BATCH];
+        let digests = &mut digests[..images.len()];
+        Sha256Hash::of_many(&images, digests);
+        let first = rows.len() - images.len();
+        for (row, d) in rows[first..].iter_mut().zip(digests.iter()) {
+            row.image = *d;
+        }
+        self.bytes.clear();
+        self.ends.clear();
+    }
 }
 
 /// Readers that see one snapshot of the database: each is in a read transaction and has read the
@@ -921,5 +1008,51 @@ impl App {
             .filter(|c| recorded.get(c) != current.get(c))
             .collect();
         Some(format!(" (column {})", cols.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Leaves are computed a batch at a time: every entry still gets its own leaf, in the order
+    /// met, and an edited entry in the middle of a later batch (or in the last, partial one) is
+    /// named by its own index.
+    #[test]
+    fn batched_leaves_name_each_edited_entry() {
+        let cid = "c";
+        let payloads: Vec<Vec<u8>> = (0..150)
+            .map(|i| format!("{{\"v\":9,\"entry\":{i}}}").into_bytes())
+            .collect();
+        let mut stored: Vec<Hash> = payloads
+            .iter()
+            .map(|p| malgeun_ledger::leaf_hash(p))
+            .collect();
+        for edited in [100, 149] {
+            stored[edited] = malgeun_ledger::leaf_hash(b"something else");
+        }
+        let mut part = LedgerPart::new(cid, RowIds::new(), false, 150, 150);
+        for (i, (p, s)) in payloads.iter().zip(&stored).enumerate() {
+            part.entry(ledger::Scanned {
+                idx: i64::try_from(i).unwrap(),
+                leaf_hash: &s.0,
+                payload: p,
+                images: None,
+            });
+        }
+        let part = part.finish();
+        let want: Vec<(i64, Hash)> = payloads
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (i64::try_from(i).unwrap(), malgeun_ledger::leaf_hash(p)))
+            .collect();
+        assert_eq!(part.leaves, want);
+        let edited: Vec<i64> = part
+            .problems
+            .iter()
+            .filter(|(_, code, _)| *code == "entry_edited")
+            .map(|(idx, _, _)| *idx)
+            .collect();
+        assert_eq!(edited, vec![100, 149]);
     }
 }
