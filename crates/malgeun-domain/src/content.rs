@@ -15,8 +15,8 @@ impl Sha256Hash {
     }
 
     /// The digest of each message into `out` (same length), the messages hashed side by side
-    /// (one per SIMD lane): several times the rate of [`Sha256Hash::of`] one after another when
-    /// there are dozens of them.
+    /// (one per SIMD lane): ~1.4× the rate of [`Sha256Hash::of`] one after another on an
+    /// AVX-512 Xeon when there are dozens of them.
     ///
     /// # Panics
     ///

@@ -163,43 +163,6 @@ pub fn empty_root() -> Hash {
     finish(Sha256::new())
 }
 
-/// Incremental leaf hasher for leaves that arrive in pieces (for example a
-/// canonical encoding written field by field), so callers need not
-/// concatenate them into a temporary buffer first.
-#[derive(Clone)]
-pub struct LeafHasher(Sha256);
-
-impl LeafHasher {
-    /// Starts a leaf hash with the 0x00 prefix already absorbed.
-    pub fn new() -> Self {
-        LeafHasher(Sha256::new_with_prefix([LEAF_PREFIX]))
-    }
-
-    /// Absorbs the next piece of leaf data.
-    pub fn update(&mut self, data: &[u8]) -> &mut Self {
-        self.0.update(data);
-        self
-    }
-
-    /// Finishes this leaf and resets the hasher for the next one.
-    pub fn finish_reset(&mut self) -> Hash {
-        let out = Hash(self.0.finalize_reset().into());
-        self.0.update([LEAF_PREFIX]);
-        out
-    }
-
-    /// Finishes the leaf hash.
-    pub fn finish(self) -> Hash {
-        finish(self.0)
-    }
-}
-
-impl Default for LeafHasher {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,11 +196,6 @@ mod tests {
             leaf_hash(b"").to_hex(),
             "6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d"
         );
-        let mut lh = LeafHasher::new();
-        lh.update(b"ab");
-        assert_eq!(lh.finish_reset(), leaf_hash(b"ab"));
-        lh.update(b"a").update(b"b");
-        assert_eq!(lh.finish(), leaf_hash(b"ab"));
     }
 
     #[test]
