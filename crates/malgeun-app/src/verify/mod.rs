@@ -121,32 +121,48 @@ fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
 /// ([`malgeun_ledger::leaf_hashes`]).
 const LEAF_BATCH: usize = 64;
 
-/// Entries met but not yet hashed: their indexes, stored leaf hashes and payloads (copied, since
-/// a scan's row lives only as long as its callback).
+/// Byte strings kept one after the other in one buffer (a scan's row lives only as long as its
+/// callback, so what is hashed a batch later is copied here).
 #[derive(Default)]
-struct PendingLeaves {
-    stored: Vec<(i64, Option<Hash>)>,
+struct Packed {
     bytes: Vec<u8>,
     ends: Vec<usize>,
 }
 
-impl PendingLeaves {
-    fn push(&mut self, idx: i64, stored: &[u8], payload: &[u8]) {
-        self.stored.push((idx, Hash::from_slice(stored).ok()));
-        self.bytes.extend_from_slice(payload);
+impl Packed {
+    /// Marks the bytes appended to `self.bytes` since the last string as one string.
+    fn close(&mut self) {
         self.ends.push(self.bytes.len());
     }
 
-    fn payloads(&self) -> impl Iterator<Item = &[u8]> {
+    fn push(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.close();
+    }
+
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    fn slices(&self) -> Vec<&[u8]> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts.zip(&self.ends).map(|(a, b)| &self.bytes[a..*b])
+        starts
+            .zip(&self.ends)
+            .map(|(a, b)| &self.bytes[a..*b])
+            .collect()
     }
 
     fn clear(&mut self) {
-        self.stored.clear();
         self.bytes.clear();
         self.ends.clear();
     }
+}
+
+/// Entries met but not yet hashed: their indexes, stored leaf hashes and payloads.
+#[derive(Default)]
+struct PendingLeaves {
+    stored: Vec<(i64, Option<Hash>)>,
+    payloads: Packed,
 }
 
 /// What one scan of a range of ledger entries found; ranges are scanned side by side and merged
@@ -210,7 +226,10 @@ impl LedgerPart {
     /// an entry of a higher index of this part wrote the row too.
     fn entry(&mut self, e: ledger::Scanned<'_>) {
         let idx = e.idx;
-        self.pending.push(idx, e.leaf_hash, e.payload);
+        self.pending
+            .stored
+            .push((idx, Hash::from_slice(e.leaf_hash).ok()));
+        self.pending.payloads.push(e.payload);
         if self.pending.stored.len() == LEAF_BATCH {
             self.hash_pending();
         }
@@ -237,12 +256,11 @@ impl LedgerPart {
     /// Computes the leaves of the pending entries and checks each against the stored one.
     fn hash_pending(&mut self) {
         let mut leaves = Vec::with_capacity(self.pending.stored.len());
-        let payloads: Vec<&[u8]> = self.pending.payloads().collect();
-        malgeun_ledger::leaf_hashes(&payloads, &mut leaves);
+        malgeun_ledger::leaf_hashes(&self.pending.payloads.slices(), &mut leaves);
+        self.pending.payloads.clear();
         let pending = std::mem::take(&mut self.pending.stored);
-        for ((idx, stored), leaf) in pending.iter().zip(leaves) {
-            if *stored != Some(leaf) {
-                let idx = *idx;
+        for (&(idx, stored), leaf) in pending.iter().zip(leaves) {
+            if stored != Some(leaf) {
                 self.problem(
                     idx,
                     "entry_edited",
@@ -251,10 +269,11 @@ impl LedgerPart {
                     ),
                 );
             }
-            self.leaves.push((*idx, leaf));
+            self.leaves.push((idx, leaf));
         }
+        // Its allocation, emptied, serves the next batch.
         self.pending.stored = pending;
-        self.pending.clear();
+        self.pending.stored.clear();
     }
 
     /// Finishes the part once its entries are all met.
@@ -493,7 +512,7 @@ async fn scan_tables(
     ids: RowIds,
 ) -> Result<TableScan, AppError> {
     let mut out = TableScan::default();
-    let mut images = PendingImages::default();
+    let mut images = Packed::default();
     for (t_index, table) in tables::LEDGERED.iter().enumerate() {
         if !group.holds(t_index) {
             continue;
@@ -505,52 +524,38 @@ async fn scan_tables(
             out.keys.push(table_byte(t_index));
             image::write_key(&positions, values, &mut out.keys);
             writer.write(values, &mut images.bytes);
-            images.ends.push(images.bytes.len());
+            images.close();
             out.rows.push(Scanned {
                 key: start..out.keys.len(),
                 id: ids.id(table_byte(t_index), &out.keys[start + 1..]),
                 idx,
                 image: [0; 32],
             });
-            if images.ends.len() == IMAGE_BATCH {
-                images.hash_into(&mut out.rows);
+            if images.len() == IMAGE_BATCH {
+                hash_images_into(&mut images, &mut out.rows);
             }
         })
         .await?;
     }
-    images.hash_into(&mut out.rows);
+    hash_images_into(&mut images, &mut out.rows);
     Ok(out)
 }
 
 /// How many re-rendered images a table scan gathers before it hashes them side by side.
 const IMAGE_BATCH: usize = 64;
 
-/// Images rendered but not yet hashed: those of the last rows of a [`TableScan`], one after the
-/// other.
-#[derive(Default)]
-struct PendingImages {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl PendingImages {
-    /// Hashes the pending images into the digests of the last rows (one per image).
-    fn hash_into(&mut self, rows: &mut [Scanned]) {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        let images: Vec<&[u8]> = starts
-            .zip(&self.ends)
-            .map(|(a, b)| &self.bytes[a..*b])
-            .collect();
-        let mut digests = [[0u8; 32]; IMAGE_BATCH];
-        let digests = &mut digests[..images.len()];
-        Sha256Hash::of_many(&images, digests);
-        let first = rows.len() - images.len();
-        for (row, d) in rows[first..].iter_mut().zip(digests.iter()) {
-            row.image = *d;
-        }
-        self.bytes.clear();
-        self.ends.clear();
+/// Hashes the pending images (those of the last rows of a [`TableScan`], one per row) into
+/// those rows' digests, and empties `images`.
+fn hash_images_into(images: &mut Packed, rows: &mut [Scanned]) {
+    let slices = images.slices();
+    let mut digests = [[0u8; 32]; IMAGE_BATCH];
+    let digests = &mut digests[..slices.len()];
+    Sha256Hash::of_many(&slices, digests);
+    let first = rows.len() - slices.len();
+    for (row, d) in rows[first..].iter_mut().zip(digests.iter()) {
+        row.image = *d;
     }
+    images.clear();
 }
 
 /// Readers that see one snapshot of the database: each is in a read transaction and has read the
