@@ -14,17 +14,6 @@ impl Sha256Hash {
         Self(Sha256::digest(bytes).into())
     }
 
-    /// The digest of each message into `out` (same length), the messages hashed side by side
-    /// (one per SIMD lane): ~1.4× the rate of [`Sha256Hash::of`] one after another on an
-    /// AVX-512 Xeon when there are dozens of them.
-    ///
-    /// # Panics
-    ///
-    /// If `messages` and `out` differ in length.
-    pub fn of_many(messages: &[&[u8]], out: &mut [[u8; 32]]) {
-        tape_sha256::hash_many(messages, out);
-    }
-
     /// Lowercase hex, the stored and displayed form.
     pub fn to_hex(&self) -> String {
         let mut s = String::with_capacity(64);
@@ -86,19 +75,6 @@ mod tests {
 
     /// The multi-buffer digests against sha2's, message by message, over lengths that cross
     /// every padding boundary.
-    #[test]
-    fn of_many_matches_of() {
-        let data: Vec<Vec<u8>> = (0..200usize)
-            .map(|n| (0..n * 11 % 1300).map(|i| (i * 7 + n) as u8).collect())
-            .collect();
-        let messages: Vec<&[u8]> = data.iter().map(Vec::as_slice).collect();
-        let mut out = vec![[0u8; 32]; messages.len()];
-        Sha256Hash::of_many(&messages, &mut out);
-        for (m, d) in messages.iter().zip(&out) {
-            assert_eq!(Sha256Hash::of(m).0, *d);
-        }
-    }
-
     #[test]
     fn known_digest_and_hex_round_trip() {
         let h = Sha256Hash::of(b"abc");

@@ -140,14 +140,61 @@ pub fn leaf_hashes(entries: &[&[u8]], out: &mut Vec<Hash>) {
     let mut digests = [[0u8; 32]; MANY];
     for chunk in entries.chunks(MANY) {
         let digests = &mut digests[..chunk.len()];
-        tape_sha256::hash_many_prefixed(&[LEAF_PREFIX], chunk, digests);
+        sha256_many(&[LEAF_PREFIX], chunk, digests);
         out.extend(digests.iter().map(|d| Hash(*d)));
+    }
+}
+
+/// Writes to `out` the SHA-256 of `prefix || message` for each message, the messages hashed side
+/// by side (`tape-sha256`) in the order of their length in blocks. The kernels run a group of
+/// messages in lockstep: on the SHA unit a group is interleaved only when all its messages have
+/// the same number of blocks (else it is hashed one message after another), and SIMD lanes idle
+/// once their message ends, so messages of a length are put together first.
+///
+/// # Panics
+///
+/// If `messages` and `out` differ in length.
+pub fn sha256_many(prefix: &[u8], messages: &[&[u8]], out: &mut [[u8; 32]]) {
+    assert_eq!(messages.len(), out.len(), "one digest per message");
+    // SHA-256 pads with at least 9 bytes (0x80 and the 64-bit length).
+    let blocks = |m: &[u8]| (prefix.len() + m.len() + 9).div_ceil(64);
+    if messages.is_sorted_by_key(|m| blocks(m)) {
+        tape_sha256::hash_many_prefixed(prefix, messages, out);
+        return;
+    }
+    let mut order: Vec<usize> = (0..messages.len()).collect();
+    order.sort_by_key(|&i| blocks(messages[i]));
+    let sorted: Vec<&[u8]> = order.iter().map(|&i| messages[i]).collect();
+    let mut digests = vec![[0u8; 32]; messages.len()];
+    tape_sha256::hash_many_prefixed(prefix, &sorted, &mut digests);
+    for (&i, digest) in order.iter().zip(&digests) {
+        out[i] = *digest;
     }
 }
 
 /// How many messages [`leaf_hashes`] hands the multi-buffer hasher at a time: a few times its
 /// widest lane count, so that lanes rarely idle.
 const MANY: usize = 64;
+
+/// Appends to `out` the [`node_hash`] of each pair of `level` (the first with the second, the
+/// third with the fourth, …; a last unpaired hash is left out), side by side like
+/// [`leaf_hashes`]: one level of a tree rebuilt from all its leaves.
+pub fn node_hashes(level: &[Hash], out: &mut Vec<Hash>) {
+    let mut digests = [[0u8; 32]; MANY];
+    let (mut lefts, mut rights) = (Vec::with_capacity(MANY), Vec::with_capacity(MANY));
+    // An even number of hashes per chunk, so only the last can end unpaired.
+    for chunk in level.chunks(2 * MANY) {
+        lefts.clear();
+        rights.clear();
+        for pair in chunk.chunks_exact(2) {
+            lefts.push(&pair[0].0[..]);
+            rights.push(&pair[1].0[..]);
+        }
+        let digests = &mut digests[..lefts.len()];
+        tape_sha256::hash_pairs(&[NODE_PREFIX], &lefts, &rights, digests);
+        out.extend(digests.iter().map(|d| Hash(*d)));
+    }
+}
 
 /// RFC 6962 interior node hash: SHA-256(0x01 || left || right).
 pub fn node_hash(left: &Hash, right: &Hash) -> Hash {
@@ -182,6 +229,48 @@ mod tests {
                 .chain(entries.iter().map(|e| leaf_hash(e)))
                 .collect();
             assert_eq!(out, want, "{take} entries");
+        }
+    }
+
+    /// Against sha2 one message at a time, with and without a prefix, over lengths that cross
+    /// every padding boundary, in an order that mixes lengths (so the messages are regrouped).
+    #[test]
+    fn sha256_many_matches_sha2() {
+        let data: Vec<Vec<u8>> = (0..300usize)
+            .map(|n| (0..n * 37 % 1500).map(|i| (i * 31 + n) as u8).collect())
+            .collect();
+        for prefix in [&b""[..], b"\x00", b"prefix"] {
+            for take in [0, 1, 5, 64, 300] {
+                let messages: Vec<&[u8]> = data[..take].iter().map(Vec::as_slice).collect();
+                let mut out = vec![[0u8; 32]; take];
+                sha256_many(prefix, &messages, &mut out);
+                for (m, got) in messages.iter().zip(&out) {
+                    let want: [u8; 32] = Sha256::new_with_prefix(prefix)
+                        .chain_update(m)
+                        .finalize()
+                        .into();
+                    assert_eq!(*got, want, "{} bytes after {prefix:?}", m.len());
+                }
+            }
+        }
+    }
+
+    /// The batched node hashes against the one-at-a-time ones, for levels of every parity and
+    /// batches that do not fill the lanes.
+    #[test]
+    fn node_hashes_match_node_hash() {
+        let level: Vec<Hash> = (0..300u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        for take in [0, 1, 2, 3, 128, 129, 130, 300] {
+            let mut out = vec![leaf_hash(b"before")];
+            node_hashes(&level[..take], &mut out);
+            let want: Vec<Hash> = std::iter::once(leaf_hash(b"before"))
+                .chain(
+                    level[..take]
+                        .chunks_exact(2)
+                        .map(|p| node_hash(&p[0], &p[1])),
+                )
+                .collect();
+            assert_eq!(out, want, "{take} hashes");
         }
     }
 

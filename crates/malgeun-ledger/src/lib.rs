@@ -12,7 +12,9 @@ pub mod tree;
 pub mod verify;
 
 pub use checkpoint::{Checkpoint, CheckpointError};
-pub use hash::{Hash, HashError, empty_root, leaf_hash, leaf_hashes, node_hash};
+pub use hash::{
+    Hash, HashError, empty_root, leaf_hash, leaf_hashes, node_hash, node_hashes, sha256_many,
+};
 pub use note::{
     NoteError, NoteSigner, NoteVerifier, OpenedNote, open_note, sign_note, sign_note_multi,
 };

@@ -1,6 +1,6 @@
 //! Node addressing and the append-only frontier (compact range `[0, size)`).
 
-use crate::hash::{Hash, empty_root, node_hash};
+use crate::hash::{Hash, empty_root, node_hash, node_hashes};
 
 /// A complete subtree: level `level` covers leaves `[index << level, (index + 1) << level)`.
 ///
@@ -86,13 +86,30 @@ impl Frontier {
         }
     }
 
-    /// Rebuilds a frontier from every leaf hash, e.g. when re-verifying a log.
+    /// Rebuilds a frontier from every leaf hash, e.g. when re-verifying a log. The tree is built
+    /// a level at a time, each level's nodes hashed side by side ([`node_hashes`]) rather than
+    /// one after another as [`Frontier::append`] must: at a level of odd length the last node is
+    /// the root of the frontier's subtree of that height.
+    ///
+    /// # Panics
+    /// If there are more than [`MAX_SIZE`] leaves (unreachable in practice).
     pub fn from_leaves<I: IntoIterator<Item = Hash>>(leaves: I) -> Self {
-        let mut f = Frontier::new();
-        for leaf in leaves {
-            f.append_with(leaf, |_, _| {});
+        let mut level: Vec<Hash> = leaves.into_iter().collect();
+        let size = u64::try_from(level.len()).expect("a usize fits in a u64");
+        assert!(size <= MAX_SIZE, "ledger size limit reached");
+        // Lowest (rightmost) subtree first while climbing; the frontier lists them leftmost first.
+        let mut hashes = Vec::with_capacity(size.count_ones() as usize);
+        let mut next = Vec::with_capacity(level.len() / 2);
+        while let Some(&last) = level.last() {
+            if level.len() % 2 == 1 {
+                hashes.push(last);
+            }
+            next.clear();
+            node_hashes(&level, &mut next);
+            std::mem::swap(&mut level, &mut next);
         }
-        f
+        hashes.reverse();
+        Frontier { size, hashes }
     }
 
     /// Rebuilds from stored complete nodes (see [`Frontier::node_ids`]),
@@ -223,6 +240,24 @@ impl Frontier {
 mod tests {
     use super::*;
     use crate::hash::leaf_hash;
+
+    /// The level-wise rebuild against appending one leaf at a time, for every size up to a few
+    /// batches of pairs (all bit patterns of the low levels).
+    #[test]
+    fn from_leaves_matches_appending() {
+        let leaves: Vec<Hash> = (0..600u32).map(|i| leaf_hash(&i.to_be_bytes())).collect();
+        let mut appended = Frontier::new();
+        assert_eq!(Frontier::from_leaves(Vec::new()), appended);
+        for (n, leaf) in leaves.iter().enumerate() {
+            appended.append(*leaf);
+            assert_eq!(
+                Frontier::from_leaves(leaves[..=n].iter().copied()),
+                appended,
+                "{} leaves",
+                n + 1
+            );
+        }
+    }
 
     #[test]
     fn append_reports_completed_nodes() {

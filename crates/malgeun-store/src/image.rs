@@ -195,7 +195,7 @@ pub fn write_key(positions: &[usize], values: &[ValueRef<'_>], out: &mut Vec<u8>
 /// Appends the canonical image of a row (values parallel to `table.columns`) to `out`: a JSON
 /// object with the columns in table order, secret text as `sha256:<hex>` of its UTF-8 bytes.
 /// [`Row::image`] is this; `verify` renders many rows of one table with an [`ImageWriter`],
-/// which writes the same bytes.
+/// which writes the same bytes once its [`Secrets`] are filled in.
 pub fn write_image(table: &TableSpec, values: &[ValueRef<'_>], out: &mut Vec<u8>) {
     out.push(b'{');
     for (i, ((name, ty), value)) in table.columns.iter().zip(values).enumerate() {
@@ -225,7 +225,8 @@ fn write_value(ty: ColType, value: ValueRef<'_>, out: &mut Vec<u8>) {
 }
 
 /// Renders images of one table's rows ([`write_image`]) with each column's `{"name":` or
-/// `,"name":` rendered once, not once per row.
+/// `,"name":` rendered once, not once per row, and the SHA-256 of each secret text left for
+/// [`Secrets::fill`] to compute with those of other rows, side by side.
 pub struct ImageWriter {
     columns: Vec<(Vec<u8>, ColType)>,
 }
@@ -247,28 +248,85 @@ impl ImageWriter {
         Self { columns }
     }
 
-    /// Appends the image of a row whose values are parallel to the table's columns.
-    pub fn write(&self, values: &[ValueRef<'_>], out: &mut Vec<u8>) {
+    /// Appends the image of a row whose values are parallel to the table's columns, with a hole
+    /// where the digest of each secret text goes: the image is complete once `secrets` is
+    /// [filled](Secrets::fill) into `out`.
+    pub fn write(&self, values: &[ValueRef<'_>], out: &mut Vec<u8>, secrets: &mut Secrets) {
         // The first column's prefix opens the object; with no columns nothing else would.
         if self.columns.is_empty() || values.is_empty() {
             out.push(b'{');
         }
         for ((prefix, ty), value) in self.columns.iter().zip(values) {
             out.extend_from_slice(prefix);
-            write_value(*ty, *value, out);
+            match (*value, *ty) {
+                (ValueRef::Text(b), ColType::Secret) => {
+                    out.extend_from_slice(b"\"sha256:");
+                    secrets.defer(b, out);
+                    out.push(b'"');
+                }
+                (value, ty) => write_value(ty, value, out),
+            }
         }
         out.push(b'}');
     }
 }
 
-fn hex_into(out: &mut Vec<u8>, bytes: &[u8; 32]) {
+/// Secret texts of images an [`ImageWriter`] wrote, not yet hashed. Most of a row's image is
+/// short, but its free text (a body, a form) is often most of its bytes: hashing the texts of
+/// many rows together, like the images themselves, keeps the SHA-256 unit busy, where one text
+/// after another waits on each round.
+#[derive(Debug, Default)]
+pub struct Secrets {
+    /// The texts one after the other (a scanned row's values live only as long as its callback).
+    texts: Vec<u8>,
+    ends: Vec<usize>,
+    /// Where each text's hex digest goes in the images' buffer.
+    holes: Vec<usize>,
+}
+
+impl Secrets {
+    /// Keeps `text` and leaves a hole for its digest at the end of `out`.
+    fn defer(&mut self, text: &[u8], out: &mut Vec<u8>) {
+        self.texts.extend_from_slice(text);
+        self.ends.push(self.texts.len());
+        self.holes.push(out.len());
+        out.extend_from_slice(&[b'0'; 64]);
+    }
+
+    /// Hashes the texts and writes each digest into its hole in `images` (the buffer the
+    /// writer wrote to, unchanged since), then forgets them.
+    ///
+    /// # Panics
+    /// If a hole lies outside `images`.
+    pub fn fill(&mut self, images: &mut [u8]) {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        let texts: Vec<&[u8]> = starts
+            .zip(&self.ends)
+            .map(|(a, b)| &self.texts[a..*b])
+            .collect();
+        let mut digests = vec![[0u8; 32]; texts.len()];
+        malgeun_ledger::sha256_many(&[], &texts, &mut digests);
+        for (&hole, digest) in self.holes.iter().zip(&digests) {
+            images[hole..hole + 64].copy_from_slice(&hex(digest));
+        }
+        self.texts.clear();
+        self.ends.clear();
+        self.holes.clear();
+    }
+}
+
+fn hex(bytes: &[u8; 32]) -> [u8; 64] {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut text = [0u8; 64];
     for (pair, b) in text.chunks_exact_mut(2).zip(bytes) {
         pair[0] = HEX[usize::from(b >> 4)];
         pair[1] = HEX[usize::from(b & 0x0f)];
     }
-    out.extend_from_slice(&text);
+    text
+}
+
+fn hex_into(out: &mut Vec<u8>, bytes: &[u8; 32]) {
+    out.extend_from_slice(&hex(bytes));
 }
 
 /// Appends text as a JSON string literal, escaped exactly as serde_json escapes it (`\"`, `\\`,
@@ -395,8 +453,10 @@ mod tests {
             b"\xff",
             b"plain",
         ];
+        let mut secrets = Secrets::default();
         for table in tables {
             let writer = ImageWriter::new(table);
+            let (mut got, mut want) = (Vec::new(), Vec::new());
             for shift in 0..texts.len() * 3 {
                 let values: Vec<ValueRef<'_>> = (0..table.columns.len())
                     .map(|i| match (i + shift) % 4 {
@@ -406,11 +466,21 @@ mod tests {
                         _ => ValueRef::Text(texts[(i + shift) % texts.len()]),
                     })
                     .collect();
-                let (mut a, mut b) = (Vec::new(), Vec::new());
-                write_image(table, &values, &mut a);
-                writer.write(&values, &mut b);
-                assert_eq!(a, b);
+                write_image(table, &values, &mut want);
+                writer.write(&values, &mut got, &mut secrets);
+                assert_eq!(
+                    want.len(),
+                    got.len(),
+                    "the holes are as long as the digests"
+                );
+                // Several rows' texts are filled at once, now and then.
+                if shift % 4 == 3 {
+                    secrets.fill(&mut got);
+                    assert_eq!(got, want);
+                }
             }
+            secrets.fill(&mut got);
+            assert_eq!(got, want);
         }
     }
 

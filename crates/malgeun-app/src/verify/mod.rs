@@ -513,6 +513,7 @@ async fn scan_tables(
 ) -> Result<TableScan, AppError> {
     let mut out = TableScan::default();
     let mut images = Packed::default();
+    let mut secrets = image::Secrets::default();
     for (t_index, table) in tables::LEDGERED.iter().enumerate() {
         if !group.holds(t_index) {
             continue;
@@ -523,7 +524,7 @@ async fn scan_tables(
             let start = out.keys.len();
             out.keys.push(table_byte(t_index));
             image::write_key(&positions, values, &mut out.keys);
-            writer.write(values, &mut images.bytes);
+            writer.write(values, &mut images.bytes, &mut secrets);
             images.close();
             out.rows.push(Scanned {
                 key: start..out.keys.len(),
@@ -532,11 +533,13 @@ async fn scan_tables(
                 image: [0; 32],
             });
             if images.len() == IMAGE_BATCH {
+                secrets.fill(&mut images.bytes);
                 hash_images_into(&mut images, &mut out.rows);
             }
         })
         .await?;
     }
+    secrets.fill(&mut images.bytes);
     hash_images_into(&mut images, &mut out.rows);
     Ok(out)
 }
@@ -550,7 +553,7 @@ fn hash_images_into(images: &mut Packed, rows: &mut [Scanned]) {
     let slices = images.slices();
     let mut digests = [[0u8; 32]; IMAGE_BATCH];
     let digests = &mut digests[..slices.len()];
-    Sha256Hash::of_many(&slices, digests);
+    malgeun_ledger::sha256_many(&[], &slices, digests);
     let first = rows.len() - slices.len();
     for (row, d) in rows[first..].iter_mut().zip(digests.iter()) {
         row.image = *d;
@@ -814,10 +817,9 @@ impl App {
 
         // 1. The entries: contiguous, each leaf recomputed from its payload, the tree rebuilt.
         let merged = merge_parts(ledger_parts);
-        let mut frontier = Frontier::new();
         let mut expected_idx: i64 = 0;
         let mut entry_problems = merged.problems.into_iter().peekable();
-        for (idx, leaf) in merged.leaves {
+        for &(idx, _) in &merged.leaves {
             if idx != expected_idx {
                 push(
                     &mut problems,
@@ -833,8 +835,9 @@ impl App {
             while let Some((_, code, detail)) = entry_problems.next_if(|(i, _, _)| *i <= idx) {
                 push(&mut problems, code, detail);
             }
-            frontier.append_with(leaf, |_, _| {});
         }
+        // Every leaf at once, each level's nodes hashed side by side.
+        let frontier = Frontier::from_leaves(merged.leaves.into_iter().map(|(_, leaf)| leaf));
         if let Some((_, e)) = merged.malformed {
             push(&mut problems, "entry_malformed", e);
         }
