@@ -73,8 +73,6 @@ impl fmt::Debug for Sha256Hash {
 mod tests {
     use super::*;
 
-    /// The multi-buffer digests against sha2's, message by message, over lengths that cross
-    /// every padding boundary.
     #[test]
     fn known_digest_and_hex_round_trip() {
         let h = Sha256Hash::of(b"abc");

@@ -172,8 +172,8 @@ pub fn sha256_many(prefix: &[u8], messages: &[&[u8]], out: &mut [[u8; 32]]) {
     }
 }
 
-/// How many messages [`leaf_hashes`] hands the multi-buffer hasher at a time: a few times its
-/// widest lane count, so that lanes rarely idle.
+/// How many messages [`leaf_hashes`] and [`node_hashes`] hand the multi-buffer hasher at a time:
+/// a few times its widest lane count, so that lanes rarely idle.
 const MANY: usize = 64;
 
 /// Appends to `out` the [`node_hash`] of each pair of `level` (the first with the second, the

@@ -271,15 +271,61 @@ impl ImageWriter {
     }
 }
 
+/// Byte strings kept one after the other in one buffer, for hashing many at once: a scanned
+/// row lives only as long as its callback, so what is hashed a batch later is copied here.
+#[derive(Debug, Default)]
+pub struct Packed {
+    /// The strings' bytes, one after the other; a writer may append to it directly and then
+    /// [`Packed::close`] the string.
+    pub bytes: Vec<u8>,
+    ends: Vec<usize>,
+}
+
+impl Packed {
+    /// Marks the bytes appended to `self.bytes` since the last string as one string.
+    pub fn close(&mut self) {
+        self.ends.push(self.bytes.len());
+    }
+
+    /// Appends one string.
+    pub fn push(&mut self, bytes: &[u8]) {
+        self.bytes.extend_from_slice(bytes);
+        self.close();
+    }
+
+    /// How many strings it holds.
+    pub fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Whether it holds no string.
+    pub fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+
+    /// The strings, in order.
+    pub fn slices(&self) -> Vec<&[u8]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .map(|(a, b)| &self.bytes[a..*b])
+            .collect()
+    }
+
+    /// Forgets every string, keeping the allocations.
+    pub fn clear(&mut self) {
+        self.bytes.clear();
+        self.ends.clear();
+    }
+}
+
 /// Secret texts of images an [`ImageWriter`] wrote, not yet hashed. Most of a row's image is
 /// short, but its free text (a body, a form) is often most of its bytes: hashing the texts of
 /// many rows together, like the images themselves, keeps the SHA-256 unit busy, where one text
 /// after another waits on each round.
 #[derive(Debug, Default)]
 pub struct Secrets {
-    /// The texts one after the other (a scanned row's values live only as long as its callback).
-    texts: Vec<u8>,
-    ends: Vec<usize>,
+    texts: Packed,
     /// Where each text's hex digest goes in the images' buffer.
     holes: Vec<usize>,
 }
@@ -287,8 +333,7 @@ pub struct Secrets {
 impl Secrets {
     /// Keeps `text` and leaves a hole for its digest at the end of `out`.
     fn defer(&mut self, text: &[u8], out: &mut Vec<u8>) {
-        self.texts.extend_from_slice(text);
-        self.ends.push(self.texts.len());
+        self.texts.push(text);
         self.holes.push(out.len());
         out.extend_from_slice(&[b'0'; 64]);
     }
@@ -299,18 +344,13 @@ impl Secrets {
     /// # Panics
     /// If a hole lies outside `images`.
     pub fn fill(&mut self, images: &mut [u8]) {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        let texts: Vec<&[u8]> = starts
-            .zip(&self.ends)
-            .map(|(a, b)| &self.texts[a..*b])
-            .collect();
+        let texts = self.texts.slices();
         let mut digests = vec![[0u8; 32]; texts.len()];
         malgeun_ledger::sha256_many(&[], &texts, &mut digests);
         for (&hole, digest) in self.holes.iter().zip(&digests) {
             images[hole..hole + 64].copy_from_slice(&hex(digest));
         }
         self.texts.clear();
-        self.ends.clear();
         self.holes.clear();
     }
 }

@@ -8,6 +8,7 @@ use std::borrow::Cow;
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
 use malgeun_ledger::{Checkpoint, Frontier, Hash};
+use malgeun_store::image::Packed;
 use malgeun_store::ledger::{EntryRange, Head};
 use malgeun_store::{Reader, documents, image, ledger, rows, tables};
 use serde::Deserialize;
@@ -120,43 +121,6 @@ fn push(problems: &mut Vec<Problem>, code: &'static str, detail: String) {
 /// How many entries a ledger part gathers before it computes their leaves side by side
 /// ([`malgeun_ledger::leaf_hashes`]).
 const LEAF_BATCH: usize = 64;
-
-/// Byte strings kept one after the other in one buffer (a scan's row lives only as long as its
-/// callback, so what is hashed a batch later is copied here).
-#[derive(Default)]
-struct Packed {
-    bytes: Vec<u8>,
-    ends: Vec<usize>,
-}
-
-impl Packed {
-    /// Marks the bytes appended to `self.bytes` since the last string as one string.
-    fn close(&mut self) {
-        self.ends.push(self.bytes.len());
-    }
-
-    fn push(&mut self, bytes: &[u8]) {
-        self.bytes.extend_from_slice(bytes);
-        self.close();
-    }
-
-    fn len(&self) -> usize {
-        self.ends.len()
-    }
-
-    fn slices(&self) -> Vec<&[u8]> {
-        let starts = std::iter::once(0).chain(self.ends.iter().copied());
-        starts
-            .zip(&self.ends)
-            .map(|(a, b)| &self.bytes[a..*b])
-            .collect()
-    }
-
-    fn clear(&mut self) {
-        self.bytes.clear();
-        self.ends.clear();
-    }
-}
 
 /// Entries met but not yet hashed: their indexes, stored leaf hashes and payloads.
 #[derive(Default)]
