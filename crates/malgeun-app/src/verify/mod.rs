@@ -654,7 +654,7 @@ impl App {
         ids: &RowIds,
         options: VerifyOptions,
     ) -> Result<(Head, Vec<LedgerPart>, TablesPending), AppError> {
-        let (mut readers, head) = snapshot_readers(self, cid, 4).await?;
+        let (mut readers, head) = snapshot_readers(self, cid, 2).await?;
         let head = head.ok_or_else(crate::member::complex_not_found)?;
         let size = i64::try_from(head.size()).unwrap_or(i64::MAX);
         // Only to size the maps: a log of more entries than fit in memory fails anyway.
@@ -695,44 +695,50 @@ impl App {
             let (part, rows) = joined(both.await)?;
             return Ok((head, vec![part], TablesPending::Read(vec![rows])));
         }
-        // Two readers: the log beside the tables; three: the log in two halves; four: the
-        // tables in two groups as well.
-        let n = readers.len();
-        let mut readers = readers.into_iter();
-        let mut next = || readers.next().expect("reader");
-        let halves = if n >= 3 { halves } else { vec![all] };
-        let groups = if n >= 4 {
-            vec![TableGroup::Even, TableGroup::Odd]
-        } else {
-            vec![TableGroup::All]
-        };
-        let parts_n = halves.len();
-        let parts: Vec<_> = halves
+        // Two readers, one per core, each reading half the log and then half the tables. The log,
+        // its images and the tables are written interleaved, page by page, and every connection
+        // maps the file on its own: each page a reader touches costs a fault in its mapping, and
+        // the kernel maps the neighbouring pages with it. One reader going on from its half of
+        // the log to tables whose pages lie among it finds many of them mapped already. With four
+        // readers (the log's halves and the tables' groups apart) the same run took 13 % more
+        // page faults and 1.5 GB more resident memory, the same regions mapped four times.
+        let plan = halves
             .into_iter()
-            .enumerate()
-            .map(|(i, range)| {
-                let ids = ids.clone();
-                // About one distinct row per entry. The first part's maps take in the others'
-                // (`shards::check_rows`), so they get room for all rows and never grow.
-                let part = entries / parts_n;
-                let sizes = (part, if i == 0 { entries } else { part });
-                on_thread(next(), cid.to_owned(), move |conn, cid| {
-                    Box::pin(scan_ledger(conn, cid, range, ids, options, sizes))
+            .zip([TableGroup::Even, TableGroup::Odd])
+            .zip(readers);
+        let mut parts = Vec::with_capacity(2);
+        let mut scans = Vec::with_capacity(2);
+        for (i, ((range, group), reader)) in plan.enumerate() {
+            let ids = ids.clone();
+            // About one distinct row per entry. The first part's maps take in the other's
+            // (`shards::check_rows`), so they get room for all rows and never grow.
+            let sizes = (entries / 2, if i == 0 { entries } else { entries / 2 });
+            // The log's part is handed over as soon as it is read, so that the tree is rebuilt
+            // while the tables are still being read.
+            let (part_tx, part_rx) = tokio::sync::oneshot::channel();
+            parts.push(part_rx);
+            scans.push(on_thread(reader, cid.to_owned(), move |mut conn, cid| {
+                Box::pin(async move {
+                    let part =
+                        scan_ledger(conn.reborrow(), cid, range, ids.clone(), options, sizes);
+                    // The receiver is gone only if the verification was dropped.
+                    let _ = part_tx.send(part.await?);
+                    scan_tables(conn, cid, group, ids).await
                 })
-            })
-            .collect();
-        let scans: Vec<_> = groups
-            .into_iter()
-            .map(|group| {
-                let ids = ids.clone();
-                on_thread(next(), cid.to_owned(), move |conn, cid| {
-                    Box::pin(scan_tables(conn, cid, group, ids))
-                })
-            })
-            .collect();
+            }));
+        }
         let mut ledger_parts = Vec::with_capacity(parts.len());
-        for p in parts {
-            ledger_parts.push(joined(p.await)?);
+        for part in parts {
+            match part.await {
+                Ok(part) => ledger_parts.push(part),
+                // The thread stopped before handing over its part: its error says why.
+                Err(_) => {
+                    for scan in scans {
+                        joined(scan.await)?;
+                    }
+                    return Err(AppError::internal("a verification thread stopped"));
+                }
+            }
         }
         Ok((head, ledger_parts, TablesPending::Reading(scans)))
     }
