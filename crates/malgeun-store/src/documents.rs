@@ -456,50 +456,21 @@ pub fn tab_rows(
     out
 }
 
-/// Makes the `document_tabs` rows of a document the given ones (see [`tab_rows`]), writing only
-/// the rows that differ. Called where a document's status or line changes, in the same
-/// transaction. Most approval acts leave a document in approval, and so every tab row as it was:
-/// such an act then writes none of them. Rewriting them all had cost each act two b-tree writes
-/// per row, in as many places as the line has positions (the key leads with the position), on
-/// the one writer every command waits for.
+/// Replaces the `document_tabs` rows of a document (see [`tab_rows`]). Called where a document's
+/// status or line changes, in the same transaction.
 pub async fn set_tabs(
     tx: &mut Tx,
     complex_id: &str,
     document_id: &str,
     rows: &[(String, Bucket)],
 ) -> Result<(), StoreError> {
-    let held: Vec<(String, String)> = fetch_as!(
+    exec!(
         tx.conn(),
-        (String, String),
-        fetch_all,
-        "SELECT position_id, bucket FROM document_tabs WHERE complex_id = $1 AND document_id = $2",
+        "DELETE FROM document_tabs WHERE complex_id = $1 AND document_id = $2",
         complex_id,
         document_id
     )?;
-    let wanted = |position: &str, bucket: &str| {
-        rows.iter()
-            .any(|(p, b)| p == position && b.code() == bucket)
-    };
-    for (position, bucket) in &held {
-        if !wanted(position, bucket) {
-            exec!(
-                tx.conn(),
-                "DELETE FROM document_tabs \
-                 WHERE complex_id = $1 AND position_id = $2 AND bucket = $3 AND document_id = $4",
-                complex_id,
-                position.as_str(),
-                bucket.as_str(),
-                document_id
-            )?;
-        }
-    }
     for (position, bucket) in rows {
-        if held
-            .iter()
-            .any(|(p, b)| p == position && b == bucket.code())
-        {
-            continue;
-        }
         exec!(
             tx.conn(),
             "INSERT INTO document_tabs (complex_id, position_id, bucket, document_id) VALUES ($1, $2, $3, $4)",
