@@ -156,6 +156,7 @@ pub fn leaf_hashes(entries: &[&[u8]], out: &mut Vec<Hash>) {
 /// If `messages` and `out` differ in length.
 pub fn sha256_many(prefix: &[u8], messages: &[&[u8]], out: &mut [[u8; 32]]) {
     assert_eq!(messages.len(), out.len(), "one digest per message");
+    let prefix = anchored(prefix);
     // SHA-256 pads with at least 9 bytes (0x80 and the 64-bit length).
     let blocks = |m: &[u8]| (prefix.len() + m.len() + 9).div_ceil(64);
     if messages.is_sorted_by_key(|m| blocks(m)) {
@@ -169,6 +170,23 @@ pub fn sha256_many(prefix: &[u8], messages: &[&[u8]], out: &mut [[u8; 32]]) {
     tape_sha256::hash_many_prefixed(prefix, &sorted, &mut digests);
     for (&i, digest) in order.iter().zip(&digests) {
         out[i] = *digest;
+    }
+}
+
+/// Where an empty prefix points when handed to `tape-sha256`.
+static EMPTY_ANCHOR: [u8; 1] = [0];
+
+/// The prefix itself, or, when it is empty, an empty slice of [`EMPTY_ANCHOR`]. The hasher
+/// compares every message's prefix with the first one's (`memcmp`), and an empty literal points
+/// at a dangling address (`0x1`): glibc's AVX-512 `memcmp` reads it with a masked load, which the
+/// CPU only completes after a slow fault-suppression assist at an unmapped address. On the AMD
+/// EPYC of 2026-11-28 that made hashing 64 messages of 300 bytes with `&[]` 60 % slower than with
+/// a prefix in mapped memory (160 against 100 ns a message; 700 bytes: 293 against 242 ns).
+fn anchored(prefix: &[u8]) -> &[u8] {
+    if prefix.is_empty() {
+        &EMPTY_ANCHOR[..0]
+    } else {
+        prefix
     }
 }
 
@@ -230,6 +248,16 @@ mod tests {
                 .collect();
             assert_eq!(out, want, "{take} entries");
         }
+    }
+
+    /// An empty prefix reaches the hasher as a slice of mapped memory, not the dangling address of
+    /// an empty literal; a non-empty one unchanged.
+    #[test]
+    fn empty_prefixes_point_into_mapped_memory() {
+        assert_eq!(anchored(&[]).as_ptr(), EMPTY_ANCHOR.as_ptr());
+        assert!(anchored(&[]).is_empty());
+        let p = [7u8, 8];
+        assert_eq!(anchored(&p).as_ptr(), p.as_ptr());
     }
 
     /// Against sha2 one message at a time, with and without a prefix, over lengths that cross
