@@ -9,8 +9,12 @@ use super::Recorded;
 /// How many ids a batch touches before it works on them.
 pub(super) const BATCH: usize = 16;
 
-/// One slot: a row id (0 while empty) and what is recorded for it.
+/// One slot: a row id (0 while empty) and what is recorded for it. 64 bytes, aligned to a cache
+/// line: at the 16-byte alignment of its `u128` a large array starts 16 bytes into a page (where
+/// glibc puts a mapped chunk's data), so every slot straddled two lines, and `touch` brought in
+/// only the first of them.
 #[derive(Clone, Copy)]
+#[repr(align(64))]
 struct Slot {
     id: u128,
     rec: Recorded,
@@ -185,6 +189,14 @@ impl RecordTable {
 mod tests {
     use super::*;
     use std::collections::HashMap;
+
+    /// One slot per cache line, and the array starts on a line.
+    #[test]
+    fn slots_fill_whole_cache_lines() {
+        assert_eq!(std::mem::size_of::<Slot>(), 64);
+        let table = RecordTable::with_rows(1 << 16);
+        assert_eq!(table.slots.as_ptr() as usize % 64, 0);
+    }
 
     fn rec(idx: i64, tag: u8) -> Recorded {
         Recorded {
