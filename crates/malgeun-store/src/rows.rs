@@ -2,6 +2,7 @@
 //! reads it back for verification, so the two can never disagree on columns.
 
 use std::collections::HashMap;
+use std::ops::RangeInclusive;
 
 use futures::TryStreamExt;
 use rusqlite::types::{ToSqlOutput, Value as SqlValue};
@@ -201,10 +202,14 @@ fn sqlite_values<'r>(
 /// relation to insertion order), which on a million rows was most of `verify`'s time in page
 /// lookups and `pread` copies. An embedded database holds one complex or a few, so reading the
 /// others' rows too is the cheaper trade; PostgreSQL, which hosts many, reads by index.
+///
+/// `rowids` limits an SQLite scan to a range of the table's rowids (see [`rowid_span`]), so that
+/// several readers can share one table; PostgreSQL has no rowids and refuses a range.
 pub async fn scan_values<F>(
     conn: Conn<'_>,
     t: &'static TableSpec,
     complex_id: &str,
+    rowids: Option<RangeInclusive<i64>>,
     mut each: F,
 ) -> Result<(), StoreError>
 where
@@ -212,9 +217,9 @@ where
 {
     match conn {
         Conn::Sqlite(c) => {
-            let sql = format!("{} NOT INDEXED WHERE {} = ?1", select_from(t), t.keys[0]);
-            let mut st = c.prepare_cached(&sql)?;
-            let mut rows = st.query([complex_id])?;
+            let (from, to) = rowids.map_or((i64::MIN, i64::MAX), RangeInclusive::into_inner);
+            let mut st = c.prepare_cached(&scan_values_sql(t))?;
+            let mut rows = st.query(rusqlite::params![complex_id, from, to])?;
             while let Some(r) = rows.next()? {
                 let row_values = sqlite_values(r, t)?;
                 let idx: i64 = r.get(t.columns.len())?;
@@ -222,6 +227,11 @@ where
             }
         }
         Conn::Pg(_) => {
+            if rowids.is_some() {
+                return Err(StoreError::Corrupt(
+                    "a rowid range was asked of PostgreSQL, which has no rowids".into(),
+                ));
+            }
             scan(conn, t, complex_id, |row, idx| {
                 let values: Vec<ValueRef<'_>> = row.values.iter().map(Value::borrowed).collect();
                 each(&values, idx);
@@ -230,6 +240,43 @@ where
         }
     }
     Ok(())
+}
+
+/// The SQLite statement of [`scan_values`]: a table's rows of complex `?1` with rowids from `?2`
+/// to `?3`. The table's own b-tree seeks the range: `NOT INDEXED` rules out indexes only.
+pub fn scan_values_sql(t: &TableSpec) -> String {
+    format!(
+        "{} NOT INDEXED WHERE rowid BETWEEN ?2 AND ?3 AND {} = ?1",
+        select_from(t),
+        t.keys[0]
+    )
+}
+
+/// The SQLite statement of [`rowid_span`]. The two ends are asked apart: SQLite answers a lone
+/// `min()` or `max()` of the rowid from one end of the b-tree, but both in one select by
+/// scanning every row.
+pub fn rowid_span_sql(t: &TableSpec) -> String {
+    format!(
+        "SELECT (SELECT min(rowid) FROM {0}), (SELECT max(rowid) FROM {0})",
+        t.name
+    )
+}
+
+/// The lowest and highest rowid of a ledgered table on SQLite (`None` when it is empty, and always
+/// on PostgreSQL): the bounds a scan split into rowid ranges must cover.
+pub async fn rowid_span(
+    conn: Conn<'_>,
+    t: &'static TableSpec,
+) -> Result<Option<RangeInclusive<i64>>, StoreError> {
+    match conn {
+        Conn::Sqlite(c) => {
+            let mut st = c.prepare_cached(&rowid_span_sql(t))?;
+            let (lo, hi): (Option<i64>, Option<i64>) =
+                st.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(lo.zip(hi).map(|(lo, hi)| lo..=hi))
+        }
+        Conn::Pg(_) => Ok(None),
+    }
 }
 
 /// Deletes a ledgered row by its key (the event that deletes it records a tombstone).

@@ -2,8 +2,10 @@
 //! the latest schema: a wrong choice does not change any answer, only makes it slower as the
 //! complex grows, so only the plan shows it.
 
+use malgeun_store::rows::{rowid_span_sql, scan_values_sql};
 use malgeun_store::search_feed::LINE_POSITIONS_SQL;
 use malgeun_store::sqlite::{migrate, portable_to_sqlite};
+use malgeun_store::tables::LEDGERED;
 
 fn plan(sql: &str) -> String {
     let mut conn = rusqlite::Connection::open_in_memory().unwrap();
@@ -11,8 +13,11 @@ fn plan(sql: &str) -> String {
     let mut st = conn
         .prepare(&format!("EXPLAIN QUERY PLAN {}", portable_to_sqlite(sql)))
         .unwrap();
+    let params = ["c", "d"].into_iter().cycle().take(st.parameter_count());
     let rows = st
-        .query_map(["c", "d"], |r| r.get::<_, String>(3))
+        .query_map(rusqlite::params_from_iter(params), |r| {
+            r.get::<_, String>(3)
+        })
         .unwrap()
         .collect::<Result<Vec<_>, _>>()
         .unwrap();
@@ -27,4 +32,27 @@ fn a_documents_line_positions_are_one_range_of_the_by_document_index() {
         "{plan}"
     );
     assert!(!plan.contains("TEMP B-TREE"), "no sort: {plan}");
+}
+
+/// `verify` cuts each table into rowid ranges: the two ends of the rowids are read off the ends
+/// of the table's b-tree (not by scanning it), and each range is one seek into it.
+#[test]
+fn verify_reads_ledgered_tables_by_rowid_range() {
+    for t in LEDGERED {
+        let span = plan(&rowid_span_sql(t));
+        assert_eq!(
+            span.matches(&format!("SEARCH {}", t.name)).count(),
+            2,
+            "{span}"
+        );
+        assert!(!span.contains(&format!("SCAN {}", t.name)), "{span}");
+        let scan = plan(&scan_values_sql(t));
+        assert_eq!(
+            scan,
+            format!(
+                "SEARCH {} USING INTEGER PRIMARY KEY (rowid>? AND rowid<?)",
+                t.name
+            )
+        );
+    }
 }

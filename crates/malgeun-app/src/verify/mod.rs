@@ -4,6 +4,8 @@
 //! edited, deleted, inserted or reordered row or entry, and any changed file, is named.
 
 use std::borrow::Cow;
+use std::ops::RangeInclusive;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use malgeun_domain::ComplexId;
 use malgeun_domain::content::Sha256Hash;
@@ -442,49 +444,124 @@ async fn scan_in_turn(
     ids: RowIds,
     options: VerifyOptions,
     entries: usize,
-) -> Result<(LedgerPart, TableScan), AppError> {
+) -> Result<(LedgerPart, Vec<TableScan>), AppError> {
     let sizes = (entries, entries);
     let part = scan_ledger(conn.reborrow(), cid, all, ids.clone(), options, sizes).await?;
-    let rows = scan_tables(conn, cid, TableGroup::All, ids).await?;
-    Ok((part, rows))
+    let scans = scan_tables(conn, cid, &TablePlan::whole(), ids).await?;
+    Ok((part, scans.into_iter().map(|(_, scan)| scan).collect()))
 }
 
-/// Which ledgered tables a table scan reads: all, or one of two groups that split the usual
-/// volume about evenly (documents with attachments, versions with approvals).
-#[derive(Clone, Copy)]
-enum TableGroup {
-    All,
-    Even,
-    Odd,
+/// One piece of the table scans: a ledgered table (its place in [`tables::LEDGERED`]), whole or
+/// a range of its rowids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Chunk {
+    table: usize,
+    rowids: Option<RangeInclusive<i64>>,
 }
 
-impl TableGroup {
-    fn holds(self, t_index: usize) -> bool {
-        match self {
-            Self::All => true,
-            Self::Even => t_index.is_multiple_of(2),
-            Self::Odd => !t_index.is_multiple_of(2),
+/// Rowids per chunk of a table split between readers: a few tens of milliseconds of work, so the
+/// readers finish within that of each other.
+const CHUNK_ROWIDS: i64 = 32_768;
+
+/// The table scans of a verification cut into chunks that readers take one at a time, so that
+/// whichever is free reads the next: split by table, the two readers ended a quarter of a second
+/// apart (the versions, with their free text, weigh more than the documents), one core idle.
+struct TablePlan {
+    chunks: Vec<Chunk>,
+    next: AtomicUsize,
+}
+
+impl TablePlan {
+    /// Every table whole, in order (one reader, or PostgreSQL).
+    fn whole() -> Self {
+        Self::of(
+            (0..tables::LEDGERED.len())
+                .map(|table| Chunk {
+                    table,
+                    rowids: None,
+                })
+                .collect(),
+        )
+    }
+
+    /// Every table in rowid ranges of [`CHUNK_ROWIDS`], in table and rowid order; an empty table
+    /// is left out. On PostgreSQL, which has no rowids, every table whole.
+    async fn split(mut conn: malgeun_store::db::Conn<'_>) -> Result<Self, AppError> {
+        let mut chunks = Vec::new();
+        for (table, t) in tables::LEDGERED.iter().enumerate() {
+            if !matches!(conn, malgeun_store::db::Conn::Sqlite(_)) {
+                return Ok(Self::whole());
+            }
+            // An empty table needs no chunk.
+            if let Some(span) = rows::rowid_span(conn.reborrow(), t).await? {
+                let step = chunk_step(&span);
+                chunks.extend(rowid_ranges(span, step).map(|r| Chunk {
+                    table,
+                    rowids: Some(r),
+                }));
+            }
         }
+        Ok(Self::of(chunks))
+    }
+
+    fn of(chunks: Vec<Chunk>) -> Self {
+        Self {
+            chunks,
+            next: AtomicUsize::new(0),
+        }
+    }
+
+    /// The next chunk nobody has taken, with its number (its place in the plan).
+    fn take(&self) -> Option<(usize, &Chunk)> {
+        let n = self.next.fetch_add(1, Ordering::Relaxed);
+        self.chunks.get(n).map(|c| (n, c))
     }
 }
 
-/// Reads and re-renders the ledgered rows of a group of tables.
+/// Rowids per chunk of a table whose rowids span `span`: [`CHUNK_ROWIDS`], or less so that even
+/// a small table is cut into [`MIN_CHUNKS`] (a chunk costs one seek; and so every verification,
+/// the tests' small ones too, reads tables split between readers).
+fn chunk_step(span: &RangeInclusive<i64>) -> i64 {
+    let len = i128::from(*span.end()) - i128::from(*span.start()) + 1;
+    let step = len.div_euclid(MIN_CHUNKS) + i128::from(len.rem_euclid(MIN_CHUNKS) != 0);
+    i64::try_from(step.clamp(1, i128::from(CHUNK_ROWIDS))).unwrap_or(CHUNK_ROWIDS)
+}
+
+/// The fewest chunks a table is cut into (see [`chunk_step`]).
+const MIN_CHUNKS: i128 = 4;
+
+/// `span` cut into consecutive ranges of `step` rowids (the last may be shorter), covering it
+/// exactly.
+fn rowid_ranges(span: RangeInclusive<i64>, step: i64) -> impl Iterator<Item = RangeInclusive<i64>> {
+    let (lo, hi) = span.into_inner();
+    let mut from = Some(lo).filter(|lo| *lo <= hi);
+    std::iter::from_fn(move || {
+        let start = from?;
+        let end = start.saturating_add(step - 1).min(hi);
+        from = end.checked_add(1).filter(|next| *next <= hi);
+        Some(start..=end)
+    })
+}
+
+/// Reads and re-renders the ledgered rows of the plan's chunks, taking one after another until
+/// none is left: one scan per chunk, with its number.
 async fn scan_tables(
     mut conn: malgeun_store::db::Conn<'_>,
     cid: &str,
-    group: TableGroup,
+    plan: &TablePlan,
     ids: RowIds,
-) -> Result<TableScan, AppError> {
-    let mut out = TableScan::default();
+) -> Result<NumberedScans, AppError> {
+    let mut scans = Vec::new();
     let mut images = Packed::default();
     let mut secrets = image::Secrets::default();
-    for (t_index, table) in tables::LEDGERED.iter().enumerate() {
-        if !group.holds(t_index) {
-            continue;
-        }
+    while let Some((n, chunk)) = plan.take() {
+        let mut out = TableScan::default();
+        let t_index = chunk.table;
+        let table = tables::LEDGERED[t_index];
         let positions = image::key_positions(table);
         let writer = image::ImageWriter::new(table);
-        rows::scan_values(conn.reborrow(), table, cid, |values, idx| {
+        let rowids = chunk.rowids.clone();
+        rows::scan_values(conn.reborrow(), table, cid, rowids, |values, idx| {
             let start = out.keys.len();
             out.keys.push(table_byte(t_index));
             image::write_key(&positions, values, &mut out.keys);
@@ -502,10 +579,11 @@ async fn scan_tables(
             }
         })
         .await?;
+        secrets.fill(&mut images.bytes);
+        hash_images_into(&mut images, &mut out.rows);
+        scans.push((n, out));
     }
-    secrets.fill(&mut images.bytes);
-    hash_images_into(&mut images, &mut out.rows);
-    Ok(out)
+    Ok(scans)
 }
 
 /// How many re-rendered images a table scan gathers before it hashes them side by side.
@@ -596,25 +674,30 @@ fn joined<T>(r: Result<Result<T, AppError>, tokio::task::JoinError>) -> Result<T
     r.map_err(|e| AppError::internal(format!("verification thread: {e}")))?
 }
 
+/// Scans of table chunks, each with its number in the [`TablePlan`].
+type NumberedScans = Vec<(usize, TableScan)>;
+
 /// The tables' scans of a verification: read already, or still being read on their threads.
 enum TablesPending {
-    /// Read with the log.
+    /// Read with the log, in plan order.
     Read(Vec<TableScan>),
-    /// Being read.
-    Reading(Vec<tokio::task::JoinHandle<Result<TableScan, AppError>>>),
+    /// Being read, each thread taking chunks of one plan.
+    Reading(Vec<tokio::task::JoinHandle<Result<NumberedScans, AppError>>>),
 }
 
 impl TablesPending {
-    /// Waits for every scan.
+    /// Waits for every scan; the chunks come back in plan order (tables in order, each in rowid
+    /// order), whichever thread read them, so findings are listed alike on every run.
     async fn read(self) -> Result<Vec<TableScan>, AppError> {
         match self {
             Self::Read(scans) => Ok(scans),
             Self::Reading(handles) => {
-                let mut scans = Vec::with_capacity(handles.len());
+                let mut chunks = Vec::new();
                 for h in handles {
-                    scans.push(joined(h.await)?);
+                    chunks.extend(joined(h.await)?);
                 }
-                Ok(scans)
+                chunks.sort_unstable_by_key(|(n, _)| *n);
+                Ok(chunks.into_iter().map(|(_, scan)| scan).collect())
             }
         }
     }
@@ -663,9 +746,9 @@ impl App {
         let all = EntryRange::Index(i64::MIN..=i64::MAX);
         if self.db().engine() != malgeun_store::Engine::Sqlite {
             let mut r = readers.pop().expect("one reader");
-            let (part, rows) = scan_in_turn(r.conn(), cid, all, ids, options, entries).await?;
+            let (part, scans) = scan_in_turn(r.conn(), cid, all, ids, options, entries).await?;
             r.end_read()?;
-            return Ok((head, vec![part], TablesPending::Read(vec![rows])));
+            return Ok((head, vec![part], TablesPending::Read(scans)));
         }
         // In storage order when that pays off: through the index, SQLite seeks the table once per
         // entry.
@@ -692,24 +775,23 @@ impl App {
             let both = on_thread(r, cid.to_owned(), move |conn, cid| {
                 Box::pin(scan_in_turn(conn, cid, all, ids, options, entries))
             });
-            let (part, rows) = joined(both.await)?;
-            return Ok((head, vec![part], TablesPending::Read(vec![rows])));
+            let (part, scans) = joined(both.await)?;
+            return Ok((head, vec![part], TablesPending::Read(scans)));
         }
-        // Two readers, one per core, each reading half the log and then half the tables. The log,
-        // its images and the tables are written interleaved, page by page, and every connection
-        // maps the file on its own: each page a reader touches costs a fault in its mapping, and
-        // the kernel maps the neighbouring pages with it. One reader going on from its half of
-        // the log to tables whose pages lie among it finds many of them mapped already. With four
-        // readers (the log's halves and the tables' groups apart) the same run took 13 % more
-        // page faults and 1.5 GB more resident memory, the same regions mapped four times.
-        let plan = halves
-            .into_iter()
-            .zip([TableGroup::Even, TableGroup::Odd])
-            .zip(readers);
+        // Two readers, one per core, each reading half the log and then chunks of the tables
+        // until none is left. The log, its images and the tables are written interleaved, page by
+        // page, and every connection maps the file on its own: each page a reader touches costs a
+        // fault in its mapping, and the kernel maps the neighbouring pages with it, so a reader
+        // going on from its half of the log to the tables finds many of their pages mapped
+        // already. With four readers (the log's halves and the tables apart) the same run took
+        // 13 % more page faults and 1.5 GB more resident memory, the same regions mapped four
+        // times.
+        let plan = std::sync::Arc::new(TablePlan::split(readers[0].conn()).await?);
         let mut parts = Vec::with_capacity(2);
         let mut scans = Vec::with_capacity(2);
-        for (i, ((range, group), reader)) in plan.enumerate() {
+        for (i, (range, reader)) in halves.into_iter().zip(readers).enumerate() {
             let ids = ids.clone();
+            let plan = plan.clone();
             // About one distinct row per entry. The first part's maps take in the other's
             // (`shards::check_rows`), so they get room for all rows and never grow.
             let sizes = (entries / 2, if i == 0 { entries } else { entries / 2 });
@@ -723,7 +805,7 @@ impl App {
                         scan_ledger(conn.reborrow(), cid, range, ids.clone(), options, sizes);
                     // The receiver is gone only if the verification was dropped.
                     let _ = part_tx.send(part.await?);
-                    scan_tables(conn, cid, group, ids).await
+                    scan_tables(conn, cid, &plan, ids).await
                 })
             }));
         }
@@ -992,6 +1074,69 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The ranges cover the span exactly, one after another without overlap, each at most `step`
+    /// long; also at the ends of `i64`, where a naive `end + 1` would overflow.
+    #[test]
+    fn rowid_ranges_cover_the_span_exactly() {
+        let cases = [
+            (1..=1, 4),
+            (1..=4, 4),
+            (1..=5, 4),
+            (-3..=10, 4),
+            (RangeInclusive::new(7, 6), 4),
+            (i64::MAX - 5..=i64::MAX, 4),
+            (i64::MIN..=i64::MIN + 9, 4),
+            (1..=499_998, CHUNK_ROWIDS),
+        ];
+        for (span, step) in cases {
+            let ranges: Vec<RangeInclusive<i64>> = rowid_ranges(span.clone(), step).collect();
+            if span.is_empty() {
+                assert!(ranges.is_empty(), "{span:?}");
+                continue;
+            }
+            assert_eq!(ranges.first().map(|r| *r.start()), Some(*span.start()));
+            assert_eq!(ranges.last().map(|r| *r.end()), Some(*span.end()));
+            for w in ranges.windows(2) {
+                assert_eq!(*w[0].end() + 1, *w[1].start(), "{span:?}: {ranges:?}");
+            }
+            for r in &ranges {
+                assert!(!r.is_empty() && r.end() - r.start() < step, "{r:?}");
+            }
+        }
+        assert_eq!(rowid_ranges(1..=499_998, CHUNK_ROWIDS).count(), 16);
+    }
+
+    /// Small tables are cut into four chunks (fewer only when they span fewer rowids), large ones
+    /// into chunks of [`CHUNK_ROWIDS`].
+    #[test]
+    fn chunk_steps_cut_small_tables_in_four() {
+        let chunks =
+            |span: RangeInclusive<i64>| rowid_ranges(span.clone(), chunk_step(&span)).count();
+        assert_eq!(chunks(1..=1), 1);
+        assert_eq!(chunks(1..=3), 3);
+        assert_eq!(chunks(1..=10), 4);
+        assert_eq!(chunks(5..=1_000), 4);
+        assert_eq!(chunks(1..=4 * CHUNK_ROWIDS), 4);
+        assert_eq!(chunks(1..=499_998), 16);
+        assert_eq!(chunk_step(&(i64::MIN..=i64::MAX)), CHUNK_ROWIDS);
+    }
+
+    /// Chunks are handed out once each, in plan order, to whoever asks, until none is left.
+    #[test]
+    fn a_plan_hands_out_each_chunk_once() {
+        let plan = TablePlan::whole();
+        let taken: Vec<usize> = std::thread::scope(|s| {
+            let a = s.spawn(|| std::iter::from_fn(|| plan.take().map(|(n, _)| n)).collect());
+            let b = s.spawn(|| std::iter::from_fn(|| plan.take().map(|(n, _)| n)).collect());
+            let (mut a, b): (Vec<usize>, Vec<usize>) = (a.join().unwrap(), b.join().unwrap());
+            a.extend(b);
+            a.sort_unstable();
+            a
+        });
+        assert_eq!(taken, (0..tables::LEDGERED.len()).collect::<Vec<_>>());
+        assert!(plan.take().is_none());
+    }
 
     /// Leaves are computed a batch at a time: every entry still gets its own leaf, in the order
     /// met, and an edited entry in the middle of a later batch (or in the last, partial one) is
