@@ -26,6 +26,12 @@ impl Sha256Hash {
 
     /// Parses 64 lowercase or uppercase hex digits.
     pub fn from_hex(s: &str) -> Option<Self> {
+        Self::from_hex_bytes(s.as_bytes())
+    }
+
+    /// [`Sha256Hash::from_hex`] of bytes not known to be UTF-8 (a payload's, as `verify` reads
+    /// them): anything but 64 hex digits, including every byte above 0x7f, is refused.
+    pub fn from_hex_bytes(bytes: &[u8]) -> Option<Self> {
         // A table, not branches: verify decodes two of these per ledger entry, and the digits of
         // a hash are random, so a branch on each one is mispredicted half the time.
         const INVALID: u8 = 0xff;
@@ -44,7 +50,7 @@ impl Sha256Hash {
             }
             t
         };
-        let bytes: &[u8; 64] = s.as_bytes().try_into().ok()?;
+        let bytes: &[u8; 64] = bytes.try_into().ok()?;
         let mut out = [0u8; 32];
         let mut bad = 0u8;
         for (o, pair) in out.iter_mut().zip(bytes.chunks_exact(2)) {
@@ -101,5 +107,14 @@ mod tests {
         assert_eq!(Sha256Hash::from_hex(&format!("{hex}0")), None, "too long");
         // 64 bytes but not 64 ASCII digits.
         assert_eq!(Sha256Hash::from_hex(&format!("가{}", &hex[3..])), None);
+        // Bytes that are not UTF-8 at all: every byte above 0x7f in any place is refused.
+        assert_eq!(Sha256Hash::from_hex_bytes(hex.as_bytes()), Some(h));
+        for i in [0, 17, 63] {
+            for bad in [0x80u8, 0xc3, 0xff] {
+                let mut b = hex.clone().into_bytes();
+                b[i] = bad;
+                assert_eq!(Sha256Hash::from_hex_bytes(&b), None, "{i} {bad:#x}");
+            }
+        }
     }
 }

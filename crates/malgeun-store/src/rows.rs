@@ -138,7 +138,8 @@ where
             let mut st = c.prepare_cached(&crate::sqlite::portable_to_sqlite(&sql))?;
             let mut rows = st.query([complex_id])?;
             while let Some(r) = rows.next()? {
-                let values = sqlite_values(r, t)?
+                let mut buf = [ValueRef::Null; MAX_COLUMNS];
+                let values = sqlite_values(r, t, &mut buf)?
                     .iter()
                     .enumerate()
                     .map(|(i, v)| v.to_owned().map_err(|e| bad_column(t, i, e)))
@@ -163,17 +164,24 @@ fn bad_column(t: &TableSpec, i: usize, e: impl std::fmt::Display) -> StoreError 
     StoreError::Corrupt(format!("{}.{}: {e}", t.name, t.columns[i].0))
 }
 
-/// A SQLite result row's columns as values of the table's column types, borrowed from the row;
-/// a stored value of another type is corrupt data.
-fn sqlite_values<'r>(
+/// Most columns a ledgered table has (a test holds every table to it): a row's values fit in an
+/// array on the stack, so a scan allocates nothing per row.
+pub const MAX_COLUMNS: usize = 32;
+
+/// A SQLite result row's columns as values of the table's column types, borrowed from the row and
+/// put in `buf`; a stored value of another type is corrupt data.
+fn sqlite_values<'r, 'b>(
     r: &'r rusqlite::Row<'_>,
     t: &TableSpec,
-) -> Result<Vec<ValueRef<'r>>, StoreError> {
+    buf: &'b mut [ValueRef<'r>; MAX_COLUMNS],
+) -> Result<&'b [ValueRef<'r>], StoreError> {
     let bad = |i: usize, e: rusqlite::types::FromSqlError| bad_column(t, i, e);
-    let mut values = Vec::with_capacity(t.columns.len());
-    for (i, (_, ty)) in t.columns.iter().enumerate() {
+    let values = buf.get_mut(..t.columns.len()).ok_or_else(|| {
+        StoreError::Corrupt(format!("{} has more than {MAX_COLUMNS} columns", t.name))
+    })?;
+    for (i, ((_, ty), slot)) in t.columns.iter().zip(values.iter_mut()).enumerate() {
         let v = r.get_ref(i)?;
-        values.push(match ty {
+        *slot = match ty {
             // The bytes as stored; checked to be UTF-8 only where they become a `Value`.
             ColType::Text | ColType::Secret => match v {
                 rusqlite::types::ValueRef::Text(b) => ValueRef::Text(b),
@@ -188,7 +196,7 @@ fn sqlite_values<'r>(
                 .as_i64_or_null()
                 .map_err(|e| bad(i, e))?
                 .map_or(ValueRef::Null, |n| ValueRef::Bool(n != 0)),
-        });
+        };
     }
     Ok(values)
 }
@@ -221,9 +229,10 @@ where
             let mut st = c.prepare_cached(&scan_values_sql(t))?;
             let mut rows = st.query(rusqlite::params![complex_id, from, to])?;
             while let Some(r) = rows.next()? {
-                let row_values = sqlite_values(r, t)?;
+                let mut buf = [ValueRef::Null; MAX_COLUMNS];
+                let row_values = sqlite_values(r, t, &mut buf)?;
                 let idx: i64 = r.get(t.columns.len())?;
-                each(&row_values, idx);
+                each(row_values, idx);
             }
         }
         Conn::Pg(_) => {
@@ -317,4 +326,17 @@ pub async fn delete(tx: &mut Tx, row: &Row) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scan puts a row's values in an array of [`MAX_COLUMNS`]: every ledgered table fits.
+    #[test]
+    fn every_ledgered_table_fits_the_values_array() {
+        for t in crate::tables::LEDGERED {
+            assert!(t.columns.len() <= MAX_COLUMNS, "{}", t.name);
+        }
+    }
 }

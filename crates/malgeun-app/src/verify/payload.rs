@@ -63,10 +63,10 @@ impl Cursor<'_> {
         if self.literal(b"null").is_some() {
             return Some(None);
         }
-        // The general path decodes the same text the same way (`events::named_hash`).
+        // The general path decodes the same text the same way (`events::named_hash`); hex digits
+        // are ASCII, so bytes that decode are UTF-8 and need no check of their own.
         let r = self.string()?;
-        let text = std::str::from_utf8(&self.b[r]).ok()?;
-        malgeun_domain::content::Sha256Hash::from_hex(text).map(|h| Some(h.0))
+        malgeun_domain::content::Sha256Hash::from_hex_bytes(&self.b[r]).map(|h| Some(h.0))
     }
 }
 
