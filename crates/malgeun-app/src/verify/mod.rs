@@ -487,11 +487,11 @@ impl TablePlan {
     /// Every table in rowid ranges of [`CHUNK_ROWIDS`], in table and rowid order; an empty table
     /// is left out. On PostgreSQL, which has no rowids, every table whole.
     async fn split(mut conn: malgeun_store::db::Conn<'_>) -> Result<Self, AppError> {
+        if !matches!(conn, malgeun_store::db::Conn::Sqlite(_)) {
+            return Ok(Self::whole());
+        }
         let mut chunks = Vec::new();
         for (table, t) in tables::LEDGERED.iter().enumerate() {
-            if !matches!(conn, malgeun_store::db::Conn::Sqlite(_)) {
-                return Ok(Self::whole());
-            }
             // An empty table needs no chunk.
             if let Some(span) = rows::rowid_span(conn.reborrow(), t).await? {
                 let step = chunk_step(&span);
