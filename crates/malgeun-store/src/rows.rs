@@ -271,8 +271,9 @@ pub fn rowid_span_sql(t: &TableSpec) -> String {
     )
 }
 
-/// The lowest and highest rowid of a ledgered table on SQLite (`None` when it is empty, and always
-/// on PostgreSQL): the bounds a scan split into rowid ranges must cover.
+/// The lowest and highest rowid of a ledgered table on SQLite (`None` when it is empty): the
+/// bounds a scan split into rowid ranges must cover. PostgreSQL has no rowids and refuses, so that
+/// no caller can take its answer for an empty table and skip the table's rows.
 pub async fn rowid_span(
     conn: Conn<'_>,
     t: &'static TableSpec,
@@ -284,7 +285,9 @@ pub async fn rowid_span(
                 st.query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
             Ok(lo.zip(hi).map(|(lo, hi)| lo..=hi))
         }
-        Conn::Pg(_) => Ok(None),
+        Conn::Pg(_) => Err(StoreError::Corrupt(
+            "the rowids of a table were asked of PostgreSQL, which has none".into(),
+        )),
     }
 }
 

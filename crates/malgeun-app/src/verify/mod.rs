@@ -453,7 +453,7 @@ async fn scan_in_turn(
 
 /// One piece of the table scans: a ledgered table (its place in [`tables::LEDGERED`]), whole or
 /// a range of its rowids.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Debug)]
 struct Chunk {
     table: usize,
     rowids: Option<RangeInclusive<i64>>,
