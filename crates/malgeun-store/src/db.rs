@@ -135,12 +135,16 @@ impl Reader {
 pub struct PoolOptions {
     /// Connections for PostgreSQL, or SQLite readers.
     pub max_connections: u32,
+    /// SQLite: the size in bytes the WAL file is cut back to once its frames have been copied into
+    /// the database and it starts again ([`crate::sqlite::WAL_SIZE_LIMIT_BYTES`] by default).
+    pub sqlite_wal_limit_bytes: i64,
 }
 
 impl Default for PoolOptions {
     fn default() -> Self {
         Self {
             max_connections: 16,
+            sqlite_wal_limit_bytes: crate::sqlite::WAL_SIZE_LIMIT_BYTES,
         }
     }
 }
@@ -150,7 +154,11 @@ impl Db {
     pub async fn connect(url: &str, opts: &PoolOptions) -> Result<Self, StoreError> {
         if url.starts_with("sqlite:") {
             let readers = usize::try_from(opts.max_connections).unwrap_or(16);
-            Ok(Self::Sqlite(Arc::new(SqliteDb::open(url, readers)?)))
+            Ok(Self::Sqlite(Arc::new(SqliteDb::open(
+                url,
+                readers,
+                opts.sqlite_wal_limit_bytes,
+            )?)))
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             let pool = PgPoolOptions::new()
                 .max_connections(opts.max_connections.max(2))

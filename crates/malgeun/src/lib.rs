@@ -22,6 +22,7 @@ pub async fn open(cfg: &Config) -> anyhow::Result<App> {
         &url,
         &PoolOptions {
             max_connections: cfg.pool_size,
+            ..PoolOptions::default()
         },
     )
     .await?;
