@@ -2,31 +2,13 @@
 //! committed command is durable and visible once `commit` returns, and a command that is dropped
 //! or cancelled half-way undoes only itself, never its neighbours in the same batch.
 
-use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
 use malgeun_store::{Db, raw};
 
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new() -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("malgeun-group-commit-{}", uuid::Uuid::new_v4()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-async fn open(dir: &TempDir) -> Db {
-    let url = format!("sqlite://{}", dir.0.join("g.db").display());
+async fn open(dir: &tempfile::TempDir) -> Db {
+    let url = format!("sqlite://{}", dir.path().join("g.db").display());
     let db = Db::connect(&url, &Default::default())
         .await
         .expect("connect");
@@ -48,7 +30,7 @@ async fn numbers(db: &Db) -> Vec<i64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_commands_commit_or_roll_back_alone() {
-    let dir = TempDir::new();
+    let dir = tempfile::tempdir().expect("temp dir");
     let db = Arc::new(open(&dir).await);
     let mut tasks = Vec::new();
     for n in 0..200i64 {
@@ -95,7 +77,7 @@ async fn concurrent_commands_commit_or_roll_back_alone() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_command_cancelled_while_holding_the_writer_is_undone_and_others_proceed() {
-    let dir = TempDir::new();
+    let dir = tempfile::tempdir().expect("temp dir");
     let db = Arc::new(open(&dir).await);
     // Commit one command, then cancel one mid-transaction while others queue behind it.
     let mut tx = db.begin().await.expect("begin");

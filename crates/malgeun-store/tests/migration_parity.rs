@@ -285,28 +285,10 @@ fn the_create_table_parser_reads_a_block() {
     assert_eq!(u.primary_key, ["id"]);
 }
 
-/// A directory under the system temp dir, unique to this process, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(tag: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("malgeun-store-{tag}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).expect("create temp dir");
-        Self(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sqlite_migrations_apply_and_are_idempotent() {
-    let dir = TempDir::new("migration-parity");
-    let url = format!("sqlite://{}", dir.0.join("t.db").display());
+    let dir = tempfile::tempdir().expect("create temp dir");
+    let url = format!("sqlite://{}", dir.path().join("t.db").display());
 
     let db = malgeun_store::Db::connect(&url, &Default::default())
         .await

@@ -10,14 +10,6 @@ use malgeun_store::{Db, raw};
 /// The limit this test sets: small, so that the bulk write stays quick.
 const LIMIT: u64 = 8 << 20;
 
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 fn wal_len(db_path: &std::path::Path) -> u64 {
     let mut wal = db_path.as_os_str().to_owned();
     wal.push("-wal");
@@ -26,9 +18,8 @@ fn wal_len(db_path: &std::path::Path) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_wal_file_shrinks_back_after_a_bulk_write() {
-    let dir = TempDir(std::env::temp_dir().join(format!("malgeun-wal-{}", uuid::Uuid::new_v4())));
-    std::fs::create_dir_all(&dir.0).expect("temp dir");
-    let path = dir.0.join("w.db");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("w.db");
     let opts = PoolOptions {
         sqlite_wal_limit_bytes: i64::try_from(LIMIT).expect("fits"),
         ..PoolOptions::default()
@@ -38,12 +29,11 @@ async fn the_wal_file_shrinks_back_after_a_bulk_write() {
         .expect("connect");
 
     // One transaction larger than the limit: the WAL must grow past it to hold it.
-    let limit = LIMIT;
     let mut tx = db.begin().await.expect("begin");
     raw::execute(tx.conn(), "CREATE TABLE bulk (b BLOB NOT NULL)")
         .await
         .expect("create");
-    let rows = limit / 3_000 + 2_000;
+    let rows = LIMIT / 3_000 + 2_000;
     raw::execute(
         tx.conn(),
         &format!(
@@ -55,7 +45,7 @@ async fn the_wal_file_shrinks_back_after_a_bulk_write() {
     .expect("bulk insert");
     tx.commit().await.expect("commit");
     let grown = wal_len(&path);
-    assert!(grown > limit, "the bulk write left a WAL of {grown} bytes");
+    assert!(grown > LIMIT, "the bulk write left a WAL of {grown} bytes");
 
     // Small writes go on; once the checkpointer has copied everything back, the next one rewinds
     // the WAL and truncates the file to the limit.
@@ -70,7 +60,7 @@ async fn the_wal_file_shrinks_back_after_a_bulk_write() {
             .expect("small write");
         tx.commit().await.expect("commit");
         let now = wal_len(&path);
-        if now <= limit {
+        if now <= LIMIT {
             break;
         }
         assert!(
