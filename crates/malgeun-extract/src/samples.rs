@@ -241,6 +241,13 @@ pub fn pdf_text(lines: &[&str]) -> Vec<u8> {
 /// not interlaced; its compressed data goes into the PDF as is (PDF's PNG predictors read it),
 /// and the page is sized for `dpi`. `None` for any other PNG.
 pub fn pdf_scan(png: &[u8], dpi: u32) -> Option<Vec<u8>> {
+    pdf_scan_pages(png, dpi, 1)
+}
+
+/// A scan of `pages` pages (at least one), each the same image ([`pdf_scan`]): a file whose OCR
+/// takes many times as long as one page's, on any machine.
+pub fn pdf_scan_pages(png: &[u8], dpi: u32, pages: u32) -> Option<Vec<u8>> {
+    let pages = pages.max(1);
     let mut at = 8;
     let (mut width, mut height, mut colors) = (0u32, 0u32, 0u32);
     let mut idat = Vec::new();
@@ -278,10 +285,16 @@ pub fn pdf_scan(png: &[u8], dpi: u32) -> Option<Vec<u8>> {
     };
     let (w_pt, h_pt) = (width * 72 / dpi, height * 72 / dpi);
     let content = format!("q {w_pt} 0 0 {h_pt} 0 0 cm /Im0 Do Q");
-    Some(pdf_of(&[
+    // Objects 1 and 2 are the catalogue and the page tree, 3 the content every page shows, 4 the
+    // image, and the pages follow from 5.
+    let kids: Vec<String> = (0..pages).map(|i| format!("{} 0 R", 5 + i)).collect();
+    let mut objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt} {h_pt}] /Resources << /XObject << /Im0 5 0 R >> >> /Contents 4 0 R >>").into_bytes(),
+        format!(
+            "<< /Type /Pages /Kids [{}] /Count {pages} >>",
+            kids.join(" ")
+        )
+        .into_bytes(),
         stream("", content.as_bytes()),
         stream(
             &format!(
@@ -291,7 +304,11 @@ pub fn pdf_scan(png: &[u8], dpi: u32) -> Option<Vec<u8>> {
             ),
             &idat,
         ),
-    ]))
+    ];
+    for _ in 0..pages {
+        objects.push(format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {w_pt} {h_pt}] /Resources << /XObject << /Im0 4 0 R >> >> /Contents 3 0 R >>").into_bytes());
+    }
+    Some(pdf_of(&objects))
 }
 
 /// A zip bomb: one entry of `bytes` zeros (deflate packs a megabyte of zeros into about a

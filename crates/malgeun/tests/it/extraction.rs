@@ -426,8 +426,9 @@ async fn a_slow_file_is_stopped(env: &Env) {
         return;
     }
     let accountant = env.login("accountant").await;
-    // An A4 scan rendered at 300 dpi and read by tesseract takes seconds.
-    let scan = samples::pdf_scan(FORM_PNG, 150).expect("grayscale PNG");
+    // Twenty A4 pages, each rendered at 300 dpi and read by tesseract: on the fastest machine
+    // seen one page took under a second, which a one-page scan once let finish in time.
+    let scan = samples::pdf_scan_pages(FORM_PNG, 150, 20).expect("grayscale PNG");
     let slow = draft_with(&accountant, "느린 스캔 (시험)", &[("스캔.pdf", scan)], true).await;
     let next = draft_with(
         &accountant,
