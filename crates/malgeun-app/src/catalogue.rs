@@ -12,7 +12,7 @@ use malgeun_store::{documents, ledger, tables};
 
 use crate::App;
 use crate::error::AppError;
-use crate::events::{Change, record};
+use crate::events::Change;
 use crate::member::Member;
 use crate::standards::standard_catalogue;
 
@@ -150,7 +150,7 @@ impl App {
         let cid = complex.to_string();
         let now = self.clock().now();
         let mut tx = self.db().begin().await?;
-        let mut head = ledger::lock_head(&mut tx, &cid)
+        let head = ledger::lock_head(&mut tx, &cid)
             .await?
             .ok_or_else(crate::member::complex_not_found)?;
         let latest = documents::latest_kind(tx.conn(), &cid, kind.code().as_str()).await?;
@@ -169,16 +169,7 @@ impl App {
         })
         .by(member.caller.person, member.positions.first().map(|p| p.id))
         .row(kind_row(complex, &kind, source, "complex", now.as_micros()));
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(Arc::new(kind))
     }
 
@@ -243,7 +234,7 @@ impl App {
         let cid = complex.to_string();
         let now = self.clock().now();
         let mut tx = self.db().begin().await?;
-        let mut head = ledger::lock_head(&mut tx, &cid)
+        let head = ledger::lock_head(&mut tx, &cid)
             .await?
             .ok_or_else(crate::member::complex_not_found)?;
         let current = self.latest_kind(tx.conn(), complex, code).await?;
@@ -258,16 +249,7 @@ impl App {
                 "complex",
                 now.as_micros(),
             ));
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(Arc::new(next))
     }
 }

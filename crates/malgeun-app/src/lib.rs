@@ -241,6 +241,31 @@ impl App {
             .ok_or_else(member::complex_not_found)?;
         Ok((tx, head))
     }
+
+    /// Ends a write command that holds the complex's head lock ([`App::begin_write`]): appends
+    /// `change` to the complex's ledger in the same transaction (`events::record`, which signs the
+    /// checkpoint unless the batch signs it) and commits, so no state change lands without its
+    /// entry.
+    pub(crate) async fn commit_change(
+        &self,
+        mut tx: malgeun_store::Tx,
+        complex: ComplexId,
+        mut head: malgeun_store::ledger::Head,
+        at: Timestamp,
+        change: events::Change,
+    ) -> Result<(), AppError> {
+        events::record(
+            &mut tx,
+            complex,
+            &mut head,
+            &self.signer(complex),
+            at,
+            change,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }
 
 #[cfg(test)]

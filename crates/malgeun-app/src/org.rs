@@ -307,7 +307,7 @@ impl App {
             active: true,
         };
         let mut tx = self.db().begin().await?;
-        let mut head = ledger::lock_head(&mut tx, &cid)
+        let head = ledger::lock_head(&mut tx, &cid)
             .await?
             .ok_or_else(complex_not_found)?;
         let mut change = Change::new("position.create").subject(id).row(position_row(
@@ -318,16 +318,7 @@ impl App {
         if let Some((a, pos)) = actor {
             change = change.by(a, pos);
         }
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(id)
     }
 
@@ -361,7 +352,7 @@ impl App {
         let pid = position.to_string();
         let now = self.clock().now();
         let mut tx = self.db().begin().await?;
-        let mut head = ledger::lock_head(&mut tx, &cid)
+        let head = ledger::lock_head(&mut tx, &cid)
             .await?
             .ok_or_else(complex_not_found)?;
         let pos = org::position(tx.conn(), &cid, &pid)
@@ -399,16 +390,7 @@ impl App {
             ended_at: None,
         };
         change = change.row(term_row(complex, position, &new_term));
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(())
     }
 
@@ -442,7 +424,7 @@ impl App {
             ));
         }
         let mut tx = self.db().begin().await?;
-        let mut head = ledger::lock_head(&mut tx, &cid)
+        let head = ledger::lock_head(&mut tx, &cid)
             .await?
             .ok_or_else(complex_not_found)?;
         let row = org::position(tx.conn(), &cid, &position.to_string())
@@ -461,16 +443,7 @@ impl App {
             .subject(position)
             .row(position_row(complex, &p, row.created_at));
         change.actor = actor;
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(())
     }
 

@@ -14,7 +14,7 @@ use super::rows::{approval_row, document_row};
 use super::{Loaded, document_not_found};
 use crate::App;
 use crate::error::AppError;
-use crate::events::{Change, record};
+use crate::events::Change;
 use crate::member::{Caller, Member};
 
 /// What an approver sends.
@@ -125,7 +125,7 @@ impl App {
         }
         let now = self.clock().now();
         let cid = complex.to_string();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let mut l = self.load_with(tx.conn(), complex, id, false).await?;
         let did = l.doc.id.clone();
@@ -275,16 +275,7 @@ impl App {
         if outcome != Outcome::Confirmed {
             change = change.row(document_row(&l.doc));
         }
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(outcome)
     }
 }

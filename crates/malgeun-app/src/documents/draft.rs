@@ -262,7 +262,7 @@ impl App {
             .await?;
         let now = self.clock().now();
         let cid = complex.to_string();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let kind = self
             .latest_kind(tx.conn(), complex, &input.kind_code)
@@ -353,16 +353,7 @@ impl App {
         }
         crate::extraction::enqueue(&mut tx, complex, &attachments, now).await?;
         super::refresh_tabs(&mut tx, &doc, &[]).await?;
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(id)
     }
 
@@ -568,7 +559,7 @@ impl App {
         id: DocumentId,
     ) -> Result<(), AppError> {
         let now = self.clock().now();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let (_, mut l) = self.load_own_editable(&mut tx, complex, caller, id).await?;
         let cid = complex.to_string();
         let did = l.doc.id.clone();
@@ -590,16 +581,7 @@ impl App {
             .by(caller.person, Some(drafter))
             .row(document_row(&l.doc))
             .row(version_row(complex, &did, &l.version));
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(())
     }
 
@@ -611,7 +593,7 @@ impl App {
         id: DocumentId,
     ) -> Result<(), AppError> {
         let now = self.clock().now();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let mut l = self.load_with(tx.conn(), complex, id, false).await?;
         let drafter = require_drafter(&member, &l)?;
@@ -641,16 +623,7 @@ impl App {
             .subject(&l.doc.id)
             .by(caller.person, Some(drafter))
             .row(document_row(&l.doc));
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(())
     }
 
@@ -663,7 +636,7 @@ impl App {
         id: DocumentId,
     ) -> Result<i64, AppError> {
         let now = self.clock().now();
-        let (mut tx, mut head) = self.begin_write(complex).await?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let member = Member::resolve(tx.conn(), complex, caller).await?;
         let mut l = self.load(tx.conn(), complex, id).await?;
         let drafter = require_drafter(&member, &l)?;
@@ -711,16 +684,7 @@ impl App {
         }
         crate::extraction::enqueue(&mut tx, complex, &attachments, now).await?;
         super::refresh_tabs(&mut tx, &l.doc, &[]).await?;
-        record(
-            &mut tx,
-            complex,
-            &mut head,
-            &self.signer(complex),
-            now,
-            change,
-        )
-        .await?;
-        tx.commit().await?;
+        self.commit_change(tx, complex, head, now, change).await?;
         Ok(next)
     }
 
