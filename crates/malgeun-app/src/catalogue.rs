@@ -8,7 +8,7 @@ use malgeun_domain::ComplexId;
 use malgeun_domain::catalogue::{KindDefinition, LineTemplate};
 use malgeun_store::db::Conn;
 use malgeun_store::image::Row;
-use malgeun_store::{documents, ledger, tables};
+use malgeun_store::{documents, tables};
 
 use crate::App;
 use crate::error::AppError;
@@ -149,10 +149,7 @@ impl App {
         let complex = member.complex;
         let cid = complex.to_string();
         let now = self.clock().now();
-        let mut tx = self.db().begin().await?;
-        let head = ledger::lock_head(&mut tx, &cid)
-            .await?
-            .ok_or_else(crate::member::complex_not_found)?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let latest = documents::latest_kind(tx.conn(), &cid, kind.code().as_str()).await?;
         let expected = latest.map_or(1, |(v, _)| v + 1);
         if i64::from(kind.version()) != expected {
@@ -231,12 +228,8 @@ impl App {
     ) -> Result<Arc<KindDefinition>, AppError> {
         member.require_admin()?;
         let complex = member.complex;
-        let cid = complex.to_string();
         let now = self.clock().now();
-        let mut tx = self.db().begin().await?;
-        let head = ledger::lock_head(&mut tx, &cid)
-            .await?
-            .ok_or_else(crate::member::complex_not_found)?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let current = self.latest_kind(tx.conn(), complex, code).await?;
         let next = current.with_line(line, current.version() + 1)?;
         let source = next.to_toml();

@@ -293,7 +293,6 @@ impl App {
                 "a role code has lowercase letters, digits and _",
             )
         })?;
-        let cid = complex.to_string();
         let now = self.clock().now();
         let id = PositionId::from_uuid(App::new_uuid());
         let p = Position {
@@ -306,10 +305,7 @@ impl App {
             holder_name: None,
             active: true,
         };
-        let mut tx = self.db().begin().await?;
-        let head = ledger::lock_head(&mut tx, &cid)
-            .await?
-            .ok_or_else(complex_not_found)?;
+        let (tx, head) = self.begin_write(complex).await?;
         let mut change = Change::new("position.create").subject(id).row(position_row(
             complex,
             &p,
@@ -351,10 +347,7 @@ impl App {
         let cid = complex.to_string();
         let pid = position.to_string();
         let now = self.clock().now();
-        let mut tx = self.db().begin().await?;
-        let head = ledger::lock_head(&mut tx, &cid)
-            .await?
-            .ok_or_else(complex_not_found)?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let pos = org::position(tx.conn(), &cid, &pid)
             .await?
             .ok_or_else(position_not_found)?;
@@ -423,10 +416,7 @@ impl App {
                 "a position cannot deputise for itself",
             ));
         }
-        let mut tx = self.db().begin().await?;
-        let head = ledger::lock_head(&mut tx, &cid)
-            .await?
-            .ok_or_else(complex_not_found)?;
+        let (mut tx, head) = self.begin_write(complex).await?;
         let row = org::position(tx.conn(), &cid, &position.to_string())
             .await?
             .ok_or_else(position_not_found)?;
